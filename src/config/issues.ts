@@ -1,0 +1,48 @@
+/** A config problem is data, not an exception: every check reports all it finds at once. */
+export type ConfigPath = ReadonlyArray<string | number>;
+
+export interface ConfigIssue {
+  severity: 'error' | 'warning';
+  /** A stable machine-readable kind, e.g. `unknown_reference`, `yaml_syntax`. */
+  code: string;
+  file: string;
+  line: number | null;
+  column: number | null;
+  /** Dotted path such as `keys[2].policies[0]`; empty for the whole file. */
+  path: string;
+  message: string;
+}
+
+const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+export function formatPath(path: ConfigPath): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (IDENT_RE.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out;
+}
+
+/** `gateway.yaml:14:7 keys[2].policies[0]: unknown policy 'x'`; warnings say so after the place. */
+export function formatIssue(issue: ConfigIssue): string {
+  const place = issue.line === null ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  const severity = issue.severity === 'warning' ? ' warning' : '';
+  const path = issue.path === '' ? '' : ` ${issue.path}:`;
+  return `${place}${severity}${path} ${issue.message}`;
+}
+
+export function hasErrors(issues: readonly ConfigIssue[]): boolean {
+  return issues.some((issue) => issue.severity === 'error');
+}
+
+/** Document order, errors before warnings on the same line. */
+export function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort(
+    (a, b) =>
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0) ||
+      (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
+  );
+}

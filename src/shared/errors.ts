@@ -1,0 +1,57 @@
+/**
+ * The one error hierarchy of the gateway. The proxy's error middleware renders it as the
+ * OpenAI envelope {"error":{"message","type","code","param"}} that every SDK parses.
+ */
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'server_error'
+  | 'upstream_error'
+  | 'service_unavailable';
+
+export interface ErrorEnvelope {
+  error: { message: string; type: string; code: string | null; param: string | null };
+}
+
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly type: ErrorType;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    status: number,
+    type: ErrorType,
+    code: string | null,
+    message: string,
+    options: { param?: string | null; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.status = status;
+    this.type = type;
+    this.code = code;
+    this.param = options.param ?? null;
+    this.headers = options.headers ?? {};
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+  }
+}
+
+export function invalidRequest(message: string, param: string | null = null, code: string | null = null): GatewayError {
+  return new GatewayError(400, 'invalid_request_error', code, message, { param });
+}
+
+export function notFound(message: string, code = 'not_found'): GatewayError {
+  return new GatewayError(404, 'invalid_request_error', code, message);
+}
+
+export function modelNotFound(model: string): GatewayError {
+  return new GatewayError(404, 'invalid_request_error', 'model_not_found', `The model '${model}' does not exist or you do not have access to it.`, { param: 'model' });
+}
