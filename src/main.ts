@@ -1,11 +1,169 @@
+import 'reflect-metadata';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { formatIssue, type ConfigIssue } from './config/issues.js';
+import { accountCredentialStatus } from './providers/credential-status.js';
+import { createApp } from './proxy/app.js';
+import { v1Router } from './proxy/v1-router.js';
+import { ConfigWatcher } from './runtime/config-watcher.js';
+import type { GatewayEvents } from './runtime/events.js';
+import { ConfigReloader, loadInitialSnapshot } from './runtime/reloader.js';
+import type { Snapshot } from './runtime/snapshot.js';
+import { SnapshotHolder } from './runtime/snapshot-holder.js';
+import { durationMs } from './shared/durations.js';
+import { EventBus } from './shared/event-bus.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { isLoopbackHost } from './shared/net.js';
+
 /**
- * Composition root (being written): builds and wires every long-lived object.
- * `runGateway` starts the gateway, installs signal handlers and resolves with the exit code.
+ * Composition root: the only place that constructs long-lived objects and connects them.
  */
+export interface GatewayOptions {
+  configPath: string;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Watch the config file for changes (default true). */
+  watch?: boolean;
+}
+
+export interface Gateway {
+  readonly url: string;
+  readonly port: number;
+  readonly holder: SnapshotHolder;
+  readonly reloader: ConfigReloader;
+  readonly bus: EventBus<GatewayEvents>;
+  readonly logger: Logger;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+/** The gateway could not start; `issues` holds config problems when that was the cause. */
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly issues: readonly ConfigIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger();
+  const initial = await loadInitialSnapshot(options.configPath, env);
+  if (initial.snapshot === null) {
+    throw new StartupError(`invalid configuration in ${initial.loaded.file}`, initial.loaded.issues);
+  }
+  const snapshot = initial.snapshot;
+  for (const issue of initial.loaded.issues) logger.warn({ code: issue.code }, formatIssue(issue));
+  const { host, port } = snapshot.config.server;
+  if (!snapshot.config.auth.enabled && !isLoopbackHost(host)) {
+    throw new StartupError(
+      `refusing to listen on ${host} with auth.enabled: false (anyone could use your accounts). ` +
+        'Create a key with `codex-lb keys new`, add it under `keys:` and set `auth: { enabled: true }`, or listen on 127.0.0.1.',
+    );
+  }
+
+  const bus = new EventBus<GatewayEvents>((error, event) => logger.error({ err: error, event }, 'event listener failed'));
+  const holder = new SnapshotHolder(snapshot);
+  let draining = false;
+  const app = createApp({
+    logger,
+    v1: v1Router({ holder }),
+    ready: () => ({ ready: true, checks: { config: true, configVersion: String(holder.current().version) } }),
+    draining: () => draining,
+    trustProxy: snapshot.config.server.trustProxy,
+  });
+  const reloader = new ConfigReloader({
+    file: options.configPath,
+    holder,
+    bus,
+    logger,
+    env,
+    onApplied: (next) => {
+      app.set('trust proxy', next.config.server.trustProxy);
+      logAccountStatus(next, logger);
+    },
+  });
+  logAccountStatus(snapshot, logger);
+
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
+  const watcher = options.watch === false ? null : new ConfigWatcher(options.configPath, () => void reloader.reload('file'), logger);
+  await watcher?.start();
+  logger.info({ url, version: snapshot.version, models: snapshot.models.size, accounts: snapshot.accounts.size }, `codex-lb listening on ${url}`);
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      draining = true;
+      await watcher?.close();
+      const graceMs = durationMs(holder.current().config.server.shutdownGrace);
+      await shutdownServer(server, graceMs);
+      logger.info('codex-lb stopped');
+    })();
+    return closing;
+  };
+  return { url, port: address.port, holder, reloader, bus, logger, server, close };
+}
+
+/** Stops accepting, lets in-flight requests finish within the grace period, then cuts the rest. */
+async function shutdownServer(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+  const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+  await Promise.race([closed, deadline]);
+  clearInterval(idleSweep);
+  server.closeAllConnections();
+  await closed;
+}
+
+function logAccountStatus(snapshot: Snapshot, logger: Logger): void {
+  for (const account of snapshot.accounts.values()) {
+    if (!account.enabled) continue;
+    const status = accountCredentialStatus(account.config);
+    if (!status.available) logger.warn({ account: account.id }, `account '${account.id}' is unavailable: ${status.reason}`);
+  }
+}
+
 export interface RunOptions {
   configPath: string;
 }
 
-export async function runGateway(_options: RunOptions): Promise<number> {
-  return 1;
+/** Runs the gateway until SIGTERM/SIGINT; SIGHUP reloads the config. Resolves with the exit code. */
+export async function runGateway(options: RunOptions): Promise<number> {
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({ configPath: options.configPath });
+  } catch (error) {
+    if (error instanceof StartupError) {
+      for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+      process.stderr.write(`codex-lb: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`codex-lb: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    const onHup = () => void gateway.reloader.reload('signal');
+    const onStop = (signal: NodeJS.Signals) => {
+      gateway.logger.info({ signal }, 'shutting down');
+      process.off('SIGHUP', onHup);
+      void gateway.close().then(() => resolve(0));
+    };
+    process.on('SIGHUP', onHup);
+    process.once('SIGTERM', onStop);
+    process.once('SIGINT', onStop);
+  });
 }
