@@ -8,8 +8,9 @@ import { formatPath, type ConfigPath } from './issues.js';
  */
 const CREDENTIAL_PATTERNS: RegExp[] = [
   /^accounts\[\d+\]\.apiKey$/,
-  /^accounts\[\d+\]\.tokens(\.|$)/,
-  /^accounts\[\d+\]\.headers(\.|\[|$)/,
+  // Values only: the names of token fields and headers are useful to see.
+  /^accounts\[\d+\]\.tokens\./,
+  /^accounts\[\d+\]\.headers(\.|\[)/,
   /^keys\[\d+\]\.key$/,
   /^admin\.tokens\[\d+\]$/,
 ];
