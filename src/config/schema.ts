@@ -61,7 +61,24 @@ export const storageSchema = z
       .refine(isStorageUrl, { message: 'use sqlite:<path>, mysql://user:pass@host:3306/db or mariadb://…' })
       .default('sqlite:./data/codex-lb.sqlite')
       .describe('Usage store: sqlite:<path> (embedded) or mysql:// / mariadb://'),
-    retention: duration.optional().describe('Purge request-log rows older than this (rollups stay)'),
+    retention: duration.optional().describe('Purge request-log rows older than this (rollups stay); omitted = keep forever'),
+    batch: z
+      .strictObject({
+        size: z.int().min(1).max(5000).default(500).describe('Most usage records written in one transaction'),
+        interval: duration.default('100ms').describe('Longest a usage record waits in memory before its batch is written'),
+      })
+      .prefault({})
+      .describe('Batching of usage writes (off the request path)'),
+    bufferLimit: z
+      .int()
+      .min(1)
+      .default(10_000)
+      .describe('Usage records held in memory while the store is unreachable; beyond this they go to the spool file'),
+    spoolDir: z
+      .string()
+      .min(1)
+      .default('./data/usage-spool')
+      .describe('Directory of the local spool (JSON lines) that keeps usage records while the store is down; replayed when it is back'),
   })
   .describe('Usage store');
 

@@ -1,0 +1,4 @@
+import { InitialUsageStore1767225600000 } from './1767225600000-initial-usage-store.js';
+
+/** Every migration, oldest first. Passed to the DataSource as classes: no glob loading (ESM/tsx-safe). */
+export const ALL_MIGRATIONS = [InitialUsageStore1767225600000];

@@ -1,0 +1,79 @@
+import 'reflect-metadata';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../shared/logger.js';
+import type { UsageQuery } from '../usage/usage-query.js';
+import type { UsageWriter } from '../usage/usage-writer.js';
+import { SqlAccountStateStore, type AccountStateStore } from './account-state-repository.js';
+import { SqlConfigRevisionStore, type ConfigRevisionStore } from './config-revision-repository.js';
+import { createDataSource } from './data-source.js';
+import { migrate } from './migrate.js';
+import { startRetention, type RetentionTask } from './retention.js';
+import { SqlUsageQuery } from './sql-usage-query.js';
+import { SqlUsageWriter } from './sql-usage-writer.js';
+import { describeStorageUrl, type StoreDialect } from './storage-url.js';
+
+export interface OpenStoreOptions {
+  /** Purge request-log rows older than this many ms in the background (`storage.retention`); omitted = keep. */
+  retentionMs?: number;
+  /** Run pending migrations first (default true; `false` for read-only tools that must not change the schema). */
+  migrate?: boolean;
+}
+
+export interface UsageStore {
+  dataSource: DataSource;
+  dialect: StoreDialect;
+  writer: UsageWriter;
+  query: UsageQuery;
+  accountState: AccountStateStore;
+  configRevisions: ConfigRevisionStore;
+  /** Present when a retention was given. */
+  retention: RetentionTask | null;
+  /** Stops the retention timer and closes the pool. Close the recorder first: it writes through `writer`. */
+  close(): Promise<void>;
+}
+
+/**
+ * The usage store in one call, for the composition root:
+ *
+ *   const store = await openUsageStore(config.storage.url, logger, {
+ *     retentionMs: config.storage.retention ? durationMs(config.storage.retention) : undefined,
+ *   });
+ *   const recorder = createUsageRecorder(store.writer, config.storage, logger); // src/usage/recorder-from-config.ts
+ *   // …serve; on SIGTERM, after the HTTP server stopped:
+ *   await recorder.close();
+ *   await store.close();
+ *
+ * Connects, migrates to the latest schema and starts the retention purge. Throws when the
+ * store is unreachable at startup or a migration fails (the gateway should not start against a
+ * schema it does not know); once running, outages are absorbed by the recorder.
+ */
+export async function openUsageStore(storageUrl: string, logger: Logger, options: OpenStoreOptions = {}): Promise<UsageStore> {
+  const { dataSource, dialect } = createDataSource(storageUrl);
+  await dataSource.initialize();
+  try {
+    if (options.migrate !== false) {
+      const applied = await migrate(dataSource);
+      if (applied.length > 0) logger.info({ store: describeStorageUrl(storageUrl), applied }, 'usage store migrated');
+    }
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  const retention =
+    options.retentionMs !== undefined
+      ? startRetention({ dataSource, dialect, retentionMs: options.retentionMs, logger })
+      : null;
+  return {
+    dataSource,
+    dialect,
+    writer: new SqlUsageWriter(dataSource, dialect),
+    query: new SqlUsageQuery(dataSource),
+    accountState: new SqlAccountStateStore(dataSource),
+    configRevisions: new SqlConfigRevisionStore(dataSource),
+    retention,
+    close: async () => {
+      retention?.stop();
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}
