@@ -1,0 +1,55 @@
+import type { AccountSpec, ModelSpec, Snapshot } from '../runtime/snapshot.js';
+import type { Clock } from '../shared/clock.js';
+import type { AccountStateStore } from './account-state.js';
+import { RoutePlan } from './route-plan.js';
+import type { StickySessions } from './sticky-sessions.js';
+import type { StrategySet } from './strategies/strategy-set.js';
+
+/** Remaining capacity (0..1) of an account, or null when unknown; ChatGPT quota feeds it later. */
+export type CapacitySource = (accountId: string) => number | null;
+
+/** Why an account cannot take requests at all (missing credentials, unsupported kind), or null. */
+export type ServableCheck = (account: AccountSpec) => string | null;
+
+export interface AccountRouterDeps {
+  state: AccountStateStore;
+  sticky: StickySessions;
+  strategies: StrategySet;
+  clock: Clock;
+  servable: ServableCheck;
+  capacity?: CapacitySource;
+}
+
+/**
+ * Plans where a request goes: the model's accounts minus those that cannot serve, ordered by the
+ * configured strategy, the session's sticky account first, then the model's fallback chain.
+ * Long-lived (built in main); everything per-request lives in the returned RoutePlan.
+ */
+export class AccountRouter {
+  constructor(private readonly deps: AccountRouterDeps) {}
+
+  plan(snapshot: Snapshot, model: ModelSpec, sessionKey: string | null): RoutePlan {
+    const routing = snapshot.routing;
+    const sticky = sessionKey !== null && routing.stickyEnabled ? (this.deps.sticky.accountFor(sessionKey) ?? null) : null;
+    return new RoutePlan({
+      snapshot,
+      model,
+      stickyAccountId: sticky,
+      strategy: this.deps.strategies.get(routing.strategy),
+      state: this.deps.state,
+      now: () => this.deps.clock.now(),
+      servable: this.deps.servable,
+      capacity: this.deps.capacity ?? nullCapacity,
+    });
+  }
+
+  /** The session served well on this account: keep it there for the sticky TTL. */
+  bindSession(snapshot: Snapshot, sessionKey: string | null, accountId: string): void {
+    if (sessionKey === null || !snapshot.routing.stickyEnabled) return;
+    this.deps.sticky.bind(sessionKey, accountId, snapshot.routing.stickyTtlMs);
+  }
+}
+
+function nullCapacity(): null {
+  return null;
+}
