@@ -1,19 +1,30 @@
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import { formatIssue, type ConfigIssue } from './config/issues.js';
+import { AdapterRegistry } from './providers/adapter-registry.js';
 import { accountCredentialStatus } from './providers/credential-status.js';
+import { OpenAiAdapter } from './providers/openai-adapter.js';
+import { UpstreamClient } from './providers/upstream-client.js';
 import { createApp } from './proxy/app.js';
+import { unknownCost, type CostFn } from './proxy/usage-tracker.js';
 import { v1Router } from './proxy/v1-router.js';
+import { AccountRouter } from './routing/account-router.js';
+import { AccountStateStore } from './routing/account-state.js';
+import { StickySessions } from './routing/sticky-sessions.js';
+import { StrategySet } from './routing/strategies/strategy-set.js';
 import { ConfigWatcher } from './runtime/config-watcher.js';
 import type { GatewayEvents } from './runtime/events.js';
 import { ConfigReloader, loadInitialSnapshot } from './runtime/reloader.js';
 import type { Snapshot } from './runtime/snapshot.js';
 import { SnapshotHolder } from './runtime/snapshot-holder.js';
 import { durationMs } from './shared/durations.js';
+import { systemClock } from './shared/clock.js';
 import { EventBus } from './shared/event-bus.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { isLoopbackHost } from './shared/net.js';
+import type { UsageSink } from './usage/usage-record.js';
 
 /**
  * Composition root: the only place that constructs long-lived objects and connects them.
@@ -24,6 +35,10 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Watch the config file for changes (default true). */
   watch?: boolean;
+  /** Where each request's usage record goes (default: dropped until the durable recorder is wired). */
+  usageSink?: UsageSink;
+  /** Prices a request in micro-USD (default: unknown, null). */
+  costOf?: CostFn;
 }
 
 export interface Gateway {
@@ -68,9 +83,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const bus = new EventBus<GatewayEvents>((error, event) => logger.error({ err: error, event }, 'event listener failed'));
   const holder = new SnapshotHolder(snapshot);
   let draining = false;
+  // Proxy core: account state, sticky sessions and strategy rotations outlive reloads.
+  const clock = systemClock;
+  const accounts = new AccountStateStore(clock);
+  const adapters = new AdapterRegistry([new OpenAiAdapter()]);
+  const router = new AccountRouter({
+    state: accounts,
+    sticky: new StickySessions(clock),
+    strategies: new StrategySet(),
+    clock,
+    servable: (account) => adapters.unavailableReason(account),
+  });
+  // Keep-alive pools per upstream origin; no undici timeouts (the proxy runs its own per snapshot).
+  const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: 30_000 } });
+  const usageSink = options.usageSink ?? { record: () => {} };
+  const proxy = { router, accounts, adapters, upstream: new UpstreamClient(agent), usage: usageSink, costOf: options.costOf ?? unknownCost, clock, logger };
   const app = createApp({
     logger,
-    v1: v1Router({ holder }),
+    v1: v1Router({ holder, proxy, clock }),
     ready: () => ({ ready: true, checks: { config: true, configVersion: String(holder.current().version) } }),
     draining: () => draining,
     trustProxy: snapshot.config.server.trustProxy,
@@ -110,6 +140,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await watcher?.close();
       const graceMs = durationMs(holder.current().config.server.shutdownGrace);
       await shutdownServer(server, graceMs);
+      await agent.destroy().catch(() => {});
       logger.info('codex-lb stopped');
     })();
     return closing;

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Snapshot } from '../runtime/snapshot.js';
+import type { SnapshotHolder } from '../runtime/snapshot-holder.js';
+import type { Clock } from '../shared/clock.js';
+
+/**
+ * What one /v1 request carries from its first middleware to its usage record. The snapshot is
+ * captured here, once: the request (streams included) uses it to its end, whatever reloads
+ * happen meanwhile. The auth layer (issue 4) fills `keyId`; until then every request is
+ * `anonymous`.
+ */
+export interface RequestContext {
+  readonly requestId: string;
+  /** Epoch ms, for the record. */
+  readonly startedAt: number;
+  /** Monotonic ms (performance.now), for latency and time to first byte. */
+  readonly startedMono: number;
+  readonly snapshot: Snapshot;
+  keyId: string;
+  readonly userAgent: string | null;
+}
+
+declare global {
+  // Express types res.locals through this interface; declaration merging keeps it typed.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      codexLb?: RequestContext;
+    }
+  }
+}
+
+export const ANONYMOUS_KEY = 'anonymous';
+
+/** Client request ids are echoed only when they look like ids (printable, bounded). */
+const REQUEST_ID_RE = /^[\x21-\x7e]{1,200}$/;
+
+export function requestContext(holder: SnapshotHolder, clock: Clock): RequestHandler {
+  return function captureRequestContext(req: Request, res: Response, next: NextFunction) {
+    const sent = req.headers['x-request-id'];
+    const requestId = typeof sent === 'string' && REQUEST_ID_RE.test(sent) ? sent : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    res.locals.codexLb = {
+      requestId,
+      startedAt: clock.now(),
+      startedMono: performance.now(),
+      snapshot: holder.current(),
+      keyId: ANONYMOUS_KEY,
+      userAgent: req.headers['user-agent'] ?? null,
+    };
+    next();
+  };
+}
+
+/** The request's context; present on every /v1 request (the middleware runs first). */
+export function contextOf(res: Response): RequestContext {
+  const ctx = res.locals.codexLb;
+  if (ctx === undefined) throw new Error('request context missing: mount requestContext() before the /v1 handlers');
+  return ctx;
+}
