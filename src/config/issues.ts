@@ -25,9 +25,12 @@ export function formatPath(path: ConfigPath): string {
   return out;
 }
 
-/** `gateway.yaml:14:7 keys[2].policies[0]: unknown policy 'x'`; warnings say so after the place. */
+/**
+ * `gateway.yaml:14:7 keys[2].policies[0]: unknown policy 'x'`; warnings say so after the place.
+ * Without a line (unreadable or empty file) it reads `gateway.yaml: file not found`.
+ */
 export function formatIssue(issue: ConfigIssue): string {
-  const place = issue.line === null ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  const place = issue.line === null ? `${issue.file}:` : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
   const severity = issue.severity === 'warning' ? ' warning' : '';
   const path = issue.path === '' ? '' : ` ${issue.path}:`;
   return `${place}${severity}${path} ${issue.message}`;

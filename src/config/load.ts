@@ -29,7 +29,10 @@ export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEn
   }
   const issues = [...source.issues];
   const parsed = gatewayConfigSchema.safeParse(source.data);
-  if (!parsed.success) issues.push(...schemaIssues(parsed.error, source));
+  // A value whose variable is missing still holds the raw `${VAR}` text: its type error would
+  // only repeat the interpolation error already reported at the same place.
+  const unresolved = new Set(source.issues.filter((issue) => issue.code === 'env_missing').map((issue) => issue.path));
+  if (!parsed.success) issues.push(...schemaIssues(parsed.error, source).filter((issue) => !unresolved.has(issue.path)));
   issues.push(...referenceIssues(source));
   const config = parsed.success && !hasErrors(issues) ? deepFreeze(parsed.data) : null;
   return { file, hash, config, issues: sortIssues(issues), unreadable: false, interpolatedPaths: source.interpolatedPaths };

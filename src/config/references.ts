@@ -1,4 +1,5 @@
 import { keyHash } from '../shared/hashing.js';
+import { MASK } from '../shared/redaction.js';
 import { didYouMean } from './did-you-mean.js';
 import { formatPath, type ConfigIssue, type ConfigPath } from './issues.js';
 import type { YamlSource } from './yaml-source.js';
@@ -10,6 +11,8 @@ import type { YamlSource } from './yaml-source.js';
  */
 type Section = 'accounts' | 'models' | 'policies' | 'keys';
 type Entry = { index: number; value: Record<string, unknown> };
+/** How a value is shown in a message: as written, or `***` when it came from the environment. */
+type Shown = (path: ConfigPath, value: string) => string;
 
 export function referenceIssues(source: YamlSource): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -17,6 +20,9 @@ export function referenceIssues(source: YamlSource): ConfigIssue[] {
     const pos = source.locate(path);
     issues.push({ severity, code, file: source.file, line: pos?.line ?? null, column: pos?.column ?? null, path: formatPath(path), message });
   };
+  // Messages quote ids; one interpolated from the environment is a secret like any other value.
+  const shown: Shown = (path, value) => (source.interpolatedPaths.has(formatPath(path)) ? MASK : value);
+  const secretNames = new Set<string>();
   const root = isRecord(source.data) ? source.data : {};
   const entries = (section: Section): Entry[] =>
     (Array.isArray(root[section]) ? (root[section] as unknown[]) : [])
@@ -29,28 +35,38 @@ export function referenceIssues(source: YamlSource): ConfigIssue[] {
     ids[section] = [];
     for (const { index, value } of entries(section)) {
       if (typeof value.id !== 'string') continue;
-      if (seen.has(value.id)) report('error', 'duplicate_id', [section, index, 'id'], `duplicate ${singular(section)} id '${value.id}'`);
+      if (shown([section, index, 'id'], value.id) === MASK) secretNames.add(value.id);
+      if (seen.has(value.id)) report('error', 'duplicate_id', [section, index, 'id'], `duplicate ${singular(section)} id '${shown([section, index, 'id'], value.id)}'`);
       seen.add(value.id);
       ids[section].push(value.id);
     }
   }
 
-  // Model names clients can send: ids and aliases, each naming one model.
+  // Model names clients can send: ids and aliases, each naming one model (the id it resolves to).
   const modelNames = new Set(ids.models);
   const modelIds = new Set(ids.models);
+  const modelIdOf = new Map(ids.models.map((id) => [id, id]));
   for (const { index, value } of entries('models')) {
-    strings(value.aliases).forEach((alias, i) => {
-      if (modelNames.has(alias)) report('error', 'duplicate_id', ['models', index, 'aliases', i], `alias '${alias}' is already a model id or alias`);
+    (Array.isArray(value.aliases) ? (value.aliases as unknown[]) : []).forEach((alias, i) => {
+      if (typeof alias !== 'string') return;
+      const path = ['models', index, 'aliases', i];
+      if (shown(path, alias) === MASK) secretNames.add(alias);
+      if (modelNames.has(alias)) report('error', 'duplicate_id', path, `alias '${shown(path, alias)}' is already a model id or alias`);
       modelNames.add(alias);
+      if (typeof value.id === 'string' && !modelIdOf.has(alias)) modelIdOf.set(alias, value.id);
     });
   }
 
+  /** ` (did you mean 'x'?)`, never suggesting or hinting at a secret name. */
+  const suggest = (path: ConfigPath, ref: string, known: readonly string[]) =>
+    shown(path, ref) === MASK ? '' : didYouMean(ref, known.filter((name) => !secretNames.has(name)));
   const checkRefs = (owner: ConfigPath, field: string, list: unknown, target: Section, known: readonly string[]) => {
     if (!Array.isArray(list)) return;
     const knownSet = new Set(known);
     list.forEach((ref, i) => {
       if (typeof ref !== 'string' || knownSet.has(ref)) return;
-      report('error', 'unknown_reference', [...owner, field, i], `unknown ${singular(target)} '${ref}'${didYouMean(ref, known)}`);
+      const path = [...owner, field, i];
+      report('error', 'unknown_reference', path, `unknown ${singular(target)} '${shown(path, ref)}'${suggest(path, ref, known)}`);
     });
   };
 
@@ -58,14 +74,15 @@ export function referenceIssues(source: YamlSource): ConfigIssue[] {
   for (const { index, value } of entries('models')) {
     checkRefs(['models', index], 'accounts', value.accounts, 'accounts', ids.accounts);
     if (typeof value.fallback === 'string') {
+      const path = ['models', index, 'fallback'];
       if (!modelNames.has(value.fallback)) {
-        report('error', 'unknown_reference', ['models', index, 'fallback'], `unknown model '${value.fallback}'${didYouMean(value.fallback, allModelNames)}`);
-      } else if (value.fallback === value.id) {
-        report('error', 'fallback_cycle', ['models', index, 'fallback'], 'a model cannot fall back to itself');
+        report('error', 'unknown_reference', path, `unknown model '${shown(path, value.fallback)}'${suggest(path, value.fallback, allModelNames)}`);
+      } else if (modelIdOf.get(value.fallback) === value.id) {
+        report('error', 'fallback_cycle', path, 'a model cannot fall back to itself');
       }
     }
   }
-  reportFallbackCycles(entries('models'), report);
+  reportFallbackCycles(entries('models'), modelIdOf, secretNames, report);
   for (const { index, value } of entries('accounts')) {
     checkRefs(['accounts', index], 'policies', value.policies, 'policies', ids.policies);
     checkRefs(['accounts', index], 'models', value.models, 'models', allModelNames);
@@ -75,19 +92,19 @@ export function referenceIssues(source: YamlSource): ConfigIssue[] {
     checkRefs(['keys', index], 'policies', value.policies, 'policies', ids.policies);
     checkRefs(['keys', index], 'models', value.models, 'models', allModelNames);
   }
-  reportDuplicateKeys(entries('keys'), report);
-  reportWarnings(root, entries, modelIds, report);
+  reportDuplicateKeys(entries('keys'), shown, report);
+  reportWarnings(root, entries, modelIds, shown, report);
   return issues;
 }
 
 type Report = (severity: ConfigIssue['severity'], code: string, path: ConfigPath, message: string) => void;
 
-function reportFallbackCycles(models: Entry[], report: Report): void {
+/** Follows fallbacks by model id (an alias names its model), so a loop through an alias is found too. */
+function reportFallbackCycles(models: Entry[], modelIdOf: ReadonlyMap<string, string>, secretNames: ReadonlySet<string>, report: Report): void {
   const fallbackOf = new Map<string, string>();
   for (const { value } of models) {
-    if (typeof value.id === 'string' && typeof value.fallback === 'string' && value.fallback !== value.id) {
-      fallbackOf.set(value.id, value.fallback);
-    }
+    const target = typeof value.fallback === 'string' ? modelIdOf.get(value.fallback) : undefined;
+    if (typeof value.id === 'string' && target !== undefined && target !== value.id) fallbackOf.set(value.id, target);
   }
   for (const { index, value } of models) {
     if (typeof value.id !== 'string' || !fallbackOf.has(value.id)) continue;
@@ -97,23 +114,25 @@ function reportFallbackCycles(models: Entry[], report: Report): void {
       chain.push(next);
       next = fallbackOf.get(next);
     }
-    if (next === value.id) report('error', 'fallback_cycle', ['models', index, 'fallback'], `fallback cycle: ${[...chain, next].join(' -> ')}`);
+    if (next !== value.id) continue;
+    const names = [...chain, next].map((name) => (secretNames.has(name) ? MASK : name));
+    report('error', 'fallback_cycle', ['models', index, 'fallback'], `fallback cycle: ${names.join(' -> ')}`);
   }
 }
 
 /** Two entries granting the same secret would make attribution ambiguous. */
-function reportDuplicateKeys(keys: Entry[], report: Report): void {
+function reportDuplicateKeys(keys: Entry[], shown: Shown, report: Report): void {
   const seen = new Map<string, string>();
   for (const { index, value } of keys) {
     const hash = typeof value.key === 'string' ? keyHash(value.key) : typeof value.keyHash === 'string' ? value.keyHash : undefined;
     if (hash === undefined) continue;
     const other = seen.get(hash);
-    if (other !== undefined) report('error', 'duplicate_key', ['keys', index], `same key as '${other}'`);
-    else seen.set(hash, String(value.id));
+    if (other !== undefined) report('error', 'duplicate_key', ['keys', index], `the same key as key '${other}' (each entry needs its own key)`);
+    else seen.set(hash, shown(['keys', index, 'id'], String(value.id)));
   }
 }
 
-function reportWarnings(root: Record<string, unknown>, entries: (s: Section) => Entry[], modelIds: Set<string>, report: Report): void {
+function reportWarnings(root: Record<string, unknown>, entries: (s: Section) => Entry[], modelIds: Set<string>, shown: Shown, report: Report): void {
   const accounts = entries('accounts').filter((a) => a.value.enabled !== false);
   for (const { index, value } of entries('models')) {
     if (typeof value.id !== 'string' || value.enabled === false) continue;
@@ -121,20 +140,20 @@ function reportWarnings(root: Record<string, unknown>, entries: (s: Section) => 
     const servers = explicit
       ? accounts.filter((a) => strings(value.accounts).includes(String(a.value.id)))
       : accounts.filter((a) => !Array.isArray(a.value.models) || strings(a.value.models).includes(String(value.id)));
-    if (servers.length === 0) report('warning', 'model_unserved', ['models', index], `no enabled account serves model '${value.id}'`);
+    if (servers.length === 0) report('warning', 'model_unserved', ['models', index], `no enabled account serves model '${shown(['models', index, 'id'], value.id)}'`);
   }
   const used = new Set<string>();
   for (const section of ['accounts', 'keys'] as const) {
     for (const { value } of entries(section)) strings(value.policies).forEach((p) => used.add(p));
   }
   for (const { index, value } of entries('policies')) {
-    if (typeof value.id === 'string' && !used.has(value.id)) report('warning', 'policy_unused', ['policies', index], `policy '${value.id}' is not used by any key or account`);
+    if (typeof value.id === 'string' && !used.has(value.id)) report('warning', 'policy_unused', ['policies', index], `policy '${shown(['policies', index, 'id'], value.id)}' is not used by any key or account`);
   }
   const auth = isRecord(root.auth) ? root.auth : {};
   if (auth.enabled === true && entries('keys').length === 0) report('warning', 'no_keys', ['auth', 'enabled'], 'auth is enabled but no keys are configured: every /v1 request will be refused');
   for (const { index, value } of entries('keys')) {
     if (typeof value.expiresAt === 'string' && Date.parse(value.expiresAt) < Date.now()) {
-      report('warning', 'key_expired', ['keys', index, 'expiresAt'], `key '${String(value.id)}' has expired`);
+      report('warning', 'key_expired', ['keys', index, 'expiresAt'], `key '${shown(['keys', index, 'id'], String(value.id))}' has expired`);
     }
   }
   if (modelIds.size === 0) report('warning', 'no_models', [], 'no models are configured: /v1 serves nothing');

@@ -1,7 +1,8 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { didYouMean } from './did-you-mean.js';
 import { formatPath, type ConfigIssue, type ConfigPath } from './issues.js';
 import { gatewayConfigSchema } from './schema.js';
+import { schemaMessage } from './schema-messages.js';
 import type { YamlSource } from './yaml-source.js';
 
 /** Turns zod's findings into ConfigIssues with line:col and messages written for people. */
@@ -17,7 +18,8 @@ export function schemaIssues(error: z.ZodError, source: YamlSource): ConfigIssue
       }
       continue;
     }
-    const present = valueAt(source.data, path) !== undefined;
+    const value = valueAt(source.data, path);
+    const present = value !== undefined;
     if (issue.code === 'invalid_type' && !present) {
       const field = path[path.length - 1];
       issues.push(located(source, path, 'value', 'missing_field', `missing required field '${String(field)}'`));
@@ -29,7 +31,8 @@ export function schemaIssues(error: z.ZodError, source: YamlSource): ConfigIssue
       issues.push(located(source, path, 'value', 'invalid_value', message));
       continue;
     }
-    issues.push(located(source, path, 'value', 'invalid_value', humanize(issue.message)));
+    const examples = examplesOf(schemaAt(path, source.data));
+    issues.push(located(source, path, 'value', 'invalid_value', schemaMessage(issue, { value, root: path.length === 0, examples })));
   }
   return issues;
 }
@@ -47,10 +50,6 @@ function located(source: YamlSource, path: ConfigPath, at: 'key' | 'value', code
   };
 }
 
-function humanize(message: string): string {
-  return message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
-}
-
 function valueAt(data: unknown, path: ConfigPath): unknown {
   let node = data;
   for (const part of path) {
@@ -62,6 +61,12 @@ function valueAt(data: unknown, path: ConfigPath): unknown {
 
 /** The keys the schema allows at `path`, for did-you-mean hints on unknown keys. */
 function knownKeysAt(path: ConfigPath, data: unknown): string[] {
+  const def = schemaAt(path, data)?._zod.def;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** The schema that applies at `path` (wrappers removed), or undefined when there is none. */
+function schemaAt(path: ConfigPath, data: unknown): ZodLike | undefined {
   let schema: ZodLike | undefined = gatewayConfigSchema as unknown as ZodLike;
   for (let i = 0; schema; i += 1) {
     schema = unwrap(schema, valueAt(data, path.slice(0, i)));
@@ -71,10 +76,16 @@ function knownKeysAt(path: ConfigPath, data: unknown): string[] {
     if (def.type === 'object') schema = def.shape?.[part];
     else if (def.type === 'array') schema = def.element;
     else if (def.type === 'record') schema = def.valueType;
-    else return [];
+    else return undefined;
   }
-  const def = schema?._zod.def;
-  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+  return schema;
+}
+
+/** `examples` from the schema's metadata (durations carry them), as strings. */
+function examplesOf(schema: ZodLike | undefined): string[] {
+  if (!schema) return [];
+  const meta = z.globalRegistry.get(schema as unknown as z.ZodType);
+  return Array.isArray(meta?.examples) ? meta.examples.map(String) : [];
 }
 
 /** The little of zod's internal definition tree that walking it needs. */

@@ -34,7 +34,7 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
   const syntaxErrors = doc.errors.filter((error, index) => index === 0 || error.code === 'DUPLICATE_KEY');
   for (const error of syntaxErrors) {
     const pos = positionAt(error.pos[0]);
-    const message = error.code === 'DUPLICATE_KEY' ? 'duplicate key (map keys must be unique)' : firstLine(error.message);
+    const message = error.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, error.pos[0]) : firstLine(error.message);
     issues.push({ severity: 'error', code: 'yaml_syntax', file, ...pos, path: '', message });
   }
   for (const warning of doc.warnings) {
@@ -114,6 +114,13 @@ function rangeStart(node: unknown): number | null {
     if (range) return range[0];
   }
   return null;
+}
+
+/** Names the repeated key when it is a plain or quoted scalar, as it usually is. */
+function duplicateKeyMessage(text: string, offset: number): string {
+  const match = /^("[^"\n]*"|'[^'\n]*'|[^\s:#,{}[\]][^:#\n,{}]*?)\s*:/.exec(text.slice(offset));
+  const key = match ? match[1]!.replace(/^["']|["']$/g, '') : null;
+  return key === null ? 'duplicate key: a key may appear only once in a map' : `duplicate key '${key}': a key may appear only once in a map`;
 }
 
 function firstLine(message: string): string {
