@@ -133,6 +133,7 @@ export class FakeOpenAiUpstream {
       if (cutAfter !== Infinity) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.write(text.slice(0, Math.floor(text.length / 2)));
+        await sleep(50);
         if (fault?.kind === 'reset-mid-stream') res.destroy();
         return;
       }
@@ -144,6 +145,8 @@ export class FakeOpenAiUpstream {
     for (let i = 0; i < chunks.length; i++) {
       if (res.destroyed) return;
       if (i >= cutAfter) {
+        // Let what was written reach the caller first: the cut must come after real bytes.
+        await sleep(50);
         if (fault?.kind === 'reset-mid-stream') res.destroy();
         return; // stall: say nothing more, never end
       }
