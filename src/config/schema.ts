@@ -38,7 +38,7 @@ export const serverSchema = z
       .describe("Express 'trust proxy' setting, for client addresses behind a reverse proxy"),
     bodyLimit: z
       .string()
-      .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, 'a size such as 512kb, 50mb')
+      .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, 'must be a size such as 512kb or 50mb')
       .default('50mb')
       .describe('Largest accepted request body'),
     shutdownGrace: duration.default('10s').describe('How long in-flight requests may run after SIGTERM'),
@@ -58,7 +58,7 @@ export const storageSchema = z
   .strictObject({
     url: z
       .string()
-      .refine(isStorageUrl, { message: 'use sqlite:<path>, mysql://user:pass@host:3306/db or mariadb://…' })
+      .refine(isStorageUrl, { message: 'must be sqlite:<path>, mysql://user:pass@host:3306/db or mariadb://…' })
       .default('sqlite:./data/codex-lb.sqlite')
       .describe('Usage store: sqlite:<path> (embedded) or mysql:// / mariadb://'),
     retention: duration.optional().describe('Purge request-log rows older than this (rollups stay); omitted = keep forever'),
@@ -86,7 +86,7 @@ export const limitsSchema = z
   .strictObject({
     store: z
       .string()
-      .refine(isLimitsStore, { message: "use 'memory', 'sql' or a redis:// URL" })
+      .refine(isLimitsStore, { message: "must be 'memory', 'sql' or a redis:// URL" })
       .default('memory')
       .describe("Rate-limit counters: 'memory', 'sql' (the usage store) or redis://host:6379"),
   })
