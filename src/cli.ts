@@ -43,8 +43,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .command('start')
     .description('Run the gateway (reloads gateway.yaml live when it changes)')
     .option('-c, --config <file>', `config file (${CONFIG_HELP})`)
-    .action(async (options: { config?: string }) => {
-      setExit(await startCommand({ config: options.config ?? defaultConfigPath(io.env) }));
+    .option('--no-watch', 'do not watch the config file (reload with SIGHUP or the admin API)')
+    .action(async (options: { config?: string; watch: boolean }) => {
+      setExit(await startCommand({ config: options.config ?? defaultConfigPath(io.env), watch: options.watch }));
     });
 
   program

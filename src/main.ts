@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
+import { createAdminApi } from './admin/admin-api.js';
+import { routingAccounts } from './admin/routing-accounts.js';
 import { formatIssue, type ConfigIssue } from './config/issues.js';
 import { AdapterRegistry } from './providers/adapter-registry.js';
 import { accountCredentialStatus } from './providers/credential-status.js';
@@ -14,6 +17,7 @@ import { AccountRouter } from './routing/account-router.js';
 import { AccountStateStore } from './routing/account-state.js';
 import { StickySessions } from './routing/sticky-sessions.js';
 import { StrategySet } from './routing/strategies/strategy-set.js';
+import { AccountPauses } from './runtime/account-pauses.js';
 import { ConfigWatcher } from './runtime/config-watcher.js';
 import type { GatewayEvents } from './runtime/events.js';
 import { ConfigReloader, loadInitialSnapshot } from './runtime/reloader.js';
@@ -39,6 +43,8 @@ export interface GatewayOptions {
   usageSink?: UsageSink;
   /** Prices a request in micro-USD (default: unknown, null). */
   costOf?: CostFn;
+  /** Names this process in admin events (default `<hostname>:<pid>`). */
+  instanceId?: string;
 }
 
 export interface Gateway {
@@ -87,24 +93,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const clock = systemClock;
   const accounts = new AccountStateStore(clock);
   const adapters = new AdapterRegistry([new OpenAiAdapter()]);
+  // Admin pauses (pauseAccount) are runtime overrides the router honours like any unservable reason.
+  const pauses = new AccountPauses(null, clock);
   const router = new AccountRouter({
     state: accounts,
     sticky: new StickySessions(clock),
     strategies: new StrategySet(),
     clock,
-    servable: (account) => adapters.unavailableReason(account),
+    servable: (account) => (pauses.isPaused(account.id) ? 'paused by an admin' : adapters.unavailableReason(account)),
   });
   // Keep-alive pools per upstream origin; no undici timeouts (the proxy runs its own per snapshot).
   const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: 30_000 } });
-  const usageSink = options.usageSink ?? { record: () => {} };
+  const recordUsage = options.usageSink ?? { record: () => {} };
+  // Every finished request also goes on the bus, for the admin API's subscriptions.
+  const usageSink: UsageSink = {
+    record(record) {
+      recordUsage.record(record);
+      bus.publish('request.completed', record);
+    },
+  };
   const proxy = { router, accounts, adapters, upstream: new UpstreamClient(agent), usage: usageSink, costOf: options.costOf ?? unknownCost, clock, logger };
-  const app = createApp({
-    logger,
-    v1: v1Router({ holder, proxy, clock }),
-    ready: () => ({ ready: true, checks: { config: true, configVersion: String(holder.current().version) } }),
-    draining: () => draining,
-    trustProxy: snapshot.config.server.trustProxy,
-  });
   const reloader = new ConfigReloader({
     file: options.configPath,
     holder,
@@ -116,6 +124,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logAccountStatus(next, logger);
     },
   });
+  const admin = await createAdminApi({
+    holder,
+    reloader,
+    bus,
+    logger,
+    configPath: options.configPath,
+    instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
+    accounts: routingAccounts({ state: accounts, pauses, unservable: (account) => adapters.unavailableReason(account) }),
+  });
+  const app = createApp({
+    logger,
+    v1: v1Router({ holder, proxy, clock }),
+    mounts: [{ path: admin.path, handler: admin.router }],
+    ready: () => ({ ready: true, checks: { config: true, configVersion: String(holder.current().version) } }),
+    draining: () => draining,
+    trustProxy: snapshot.config.server.trustProxy,
+  });
   logAccountStatus(snapshot, logger);
 
   const server = createServer(app);
@@ -126,6 +151,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       resolve();
     });
   });
+  admin.attachSubscriptions(server);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
@@ -138,6 +164,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     closing ??= (async () => {
       draining = true;
       await watcher?.close();
+      // Subscriptions first: upgraded sockets would otherwise keep server.close() waiting.
+      await admin.close();
       const graceMs = durationMs(holder.current().config.server.shutdownGrace);
       await shutdownServer(server, graceMs);
       await agent.destroy().catch(() => {});
@@ -170,31 +198,54 @@ function logAccountStatus(snapshot: Snapshot, logger: Logger): void {
 
 export interface RunOptions {
   configPath: string;
+  /** Watch the config file (default true); SIGHUP reloads either way. */
+  watch?: boolean;
 }
 
 /** Runs the gateway until SIGTERM/SIGINT; SIGHUP reloads the config. Resolves with the exit code. */
 export async function runGateway(options: RunOptions): Promise<number> {
-  let gateway: Gateway;
+  // Handlers go in before anything starts: a signal that arrives while the gateway is still
+  // starting must not hit Node's default action (which kills the process on SIGHUP).
+  let gateway: Gateway | null = null;
+  let stopRequested: NodeJS.Signals | null = null;
+  let onStopped: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => (onStopped = resolve));
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopRequested !== null) return;
+    stopRequested = signal;
+    if (gateway === null) return;
+    gateway.logger.info({ signal }, 'shutting down');
+    void gateway.close().then(() => onStopped(0));
+  };
+  const onHup = () => void gateway?.reloader.reload('signal');
+  process.on('SIGHUP', onHup);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  const removeHandlers = () => {
+    process.off('SIGHUP', onHup);
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  };
+
   try {
-    gateway = await startGateway({ configPath: options.configPath });
+    gateway = await startGateway({ configPath: options.configPath, watch: options.watch });
   } catch (error) {
+    removeHandlers();
     if (error instanceof StartupError) {
       for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
       process.stderr.write(`codex-lb: ${error.message}\n`);
-      return 1;
+      // Same codes as `check`: 2 when the file could not be read at all, 1 when it is invalid.
+      return error.issues.some((issue) => issue.code === 'unreadable') ? 2 : 1;
     }
     process.stderr.write(`codex-lb: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-  return new Promise<number>((resolve) => {
-    const onHup = () => void gateway.reloader.reload('signal');
-    const onStop = (signal: NodeJS.Signals) => {
-      gateway.logger.info({ signal }, 'shutting down');
-      process.off('SIGHUP', onHup);
-      void gateway.close().then(() => resolve(0));
-    };
-    process.on('SIGHUP', onHup);
-    process.once('SIGTERM', onStop);
-    process.once('SIGINT', onStop);
-  });
+  if (stopRequested !== null) {
+    const signal: NodeJS.Signals = stopRequested;
+    stopRequested = null;
+    stop(signal);
+  }
+  const code = await stopped;
+  removeHandlers();
+  return code;
 }

@@ -1,5 +1,6 @@
 export interface StartOptions {
   config: string;
+  watch?: boolean;
 }
 
 /**
@@ -9,5 +10,5 @@ export interface StartOptions {
  */
 export async function startCommand(options: StartOptions): Promise<number> {
   const { runGateway } = await import('../main.js');
-  return runGateway({ configPath: options.config });
+  return runGateway({ configPath: options.config, watch: options.watch });
 }
