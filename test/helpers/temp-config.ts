@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +9,10 @@ export class TempConfig {
 
   constructor(text: string) {
     writeFileSync(this.path, text);
+  }
+
+  read(): string {
+    return readFileSync(this.path, 'utf8');
   }
 
   /** In place, as `echo > file` does. */
