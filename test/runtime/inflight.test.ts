@@ -23,16 +23,16 @@ describe('in-flight requests', () => {
     expect(text).toBe('Hello from a');
   });
 
-  it('finish within the grace period on shutdown while new connections are refused', async () => {
+  it('finish within the grace period on shutdown while new requests are not served', async () => {
     harness = await GatewayHarness.start({ accounts: [{ id: 'a', chunkDelayMs: 80 }] });
     const stream = await harness.client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }], stream: true });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
     const closing = harness.gateway.close();
-    // The listener is closed at once (idle keep-alive sockets too); requests that still arrive on a
-    // busy connection get 503 from the draining guard.
+    // The listener closes at once, so a new connection is refused; a request that races onto a
+    // pooled keep-alive socket before the server closes it gets 503 from the draining guard.
     const refused = await fetch(`${harness.baseUrl}/models`).then((r) => `status ${r.status}`, (e: Error) => (e.cause as NodeJS.ErrnoException | undefined)?.code);
-    expect(refused).toBe('ECONNREFUSED');
+    expect(['status 503', 'ECONNREFUSED']).toContain(refused);
     let chunks = 1;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) chunks += 1;
     expect(chunks).toBeGreaterThan(3);
