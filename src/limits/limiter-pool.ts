@@ -1,0 +1,41 @@
+import type { BudgetSpec, PolicySpec } from '../runtime/snapshot.js';
+import type { LimiterBackend } from './limiter-backend.js';
+import { windowSeconds, type BudgetDimension } from './policy-math.js';
+import { WindowCounter } from './window-counter.js';
+
+/**
+ * The counters of every policy dimension, created on first use and kept across reloads. They
+ * are keyed by the policy's fingerprint (id, windows, models — not limits), so an unchanged
+ * policy keeps its counts and a changed `limit` applies to the counts of the running window,
+ * while a changed window or model scope starts afresh.
+ */
+export class LimiterPool {
+  private readonly counters = new Map<string, WindowCounter>();
+
+  constructor(private readonly backend: LimiterBackend) {}
+
+  counter(policy: PolicySpec, dimension: BudgetDimension, budget: BudgetSpec): WindowCounter {
+    const name = `${policy.fingerprint}:${dimension}`;
+    let counter = this.counters.get(name);
+    if (counter === undefined) {
+      const seconds = windowSeconds(budget.perMs);
+      counter = new WindowCounter(this.backend.limiter(name, seconds), seconds * 1000);
+      this.counters.set(name, counter);
+    }
+    return counter;
+  }
+
+  /**
+   * Drops counters of policies no longer configured (after a reload). Requests in flight keep
+   * the counters they hold; a shared store keeps its keys until their windows expire.
+   */
+  retain(fingerprints: ReadonlySet<string>): void {
+    for (const name of this.counters.keys()) {
+      if (!fingerprints.has(name.slice(0, name.indexOf(':')))) this.counters.delete(name);
+    }
+  }
+
+  get size(): number {
+    return this.counters.size;
+  }
+}

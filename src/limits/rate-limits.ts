@@ -1,0 +1,118 @@
+import type { AccountSpec, KeySpec, ModelSpec, Snapshot } from '../runtime/snapshot.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { AccountBlocks, type AccountBlock } from './account-blocks.js';
+import { ConcurrencySlots } from './concurrency-slots.js';
+import { modelNotAllowed, rateLimitExceeded } from './limit-errors.js';
+import type { LimiterBackend } from './limiter-backend.js';
+import { LimiterPool } from './limiter-pool.js';
+import { PolicyEngine, type Exhausted, type PolicyGrant, type Refusal } from './policy-engine.js';
+import { applicablePolicies, describeAmount } from './policy-math.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
+import { formatReset } from './reset-format.js';
+import { RequestLimits, type AccountAdmitter } from './request-limits.js';
+
+export interface RateLimitsDeps {
+  backend: LimiterBackend;
+  clock: Clock;
+  logger: Logger;
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * The long-lived rate-limit service (built once in main): admits key requests, counts account
+ * attempts, tells the router which accounts are at their limits. Its counters live in the
+ * backend, keyed by policy fingerprint, and so outlive every config reload.
+ */
+export class RateLimits implements AccountAdmitter {
+  private readonly slots = new ConcurrencySlots();
+  private readonly pool: LimiterPool;
+  private readonly engine: PolicyEngine;
+  private readonly blocks = new AccountBlocks();
+
+  constructor(private readonly deps: RateLimitsDeps) {
+    this.pool = new LimiterPool(deps.backend);
+    this.engine = new PolicyEngine(this.pool, this.slots);
+  }
+
+  get backend(): LimiterBackend {
+    return this.deps.backend;
+  }
+
+  /**
+   * Admits a request of `key` (null: anonymous, no policies) for `model`: 403 when the key may
+   * not use the model, 429 with headers when a policy refuses. Resolves with the request's
+   * handle, which the caller must `finish` when the request ends.
+   */
+  async admit(snapshot: Snapshot, key: KeySpec | null, model: ModelSpec): Promise<RequestLimits> {
+    if (key === null) return this.handle(snapshot, NO_HEADERS, null);
+    if (key.models !== null && !key.models.has(model.id)) throw modelNotAllowed(key, model);
+    const policies = applicablePolicies(snapshot, key.policies, model.id);
+    if (policies.length === 0) return this.handle(snapshot, NO_HEADERS, null);
+    const admission = await this.engine.admit({ kind: 'key', id: key.id }, policies);
+    if (!admission.ok) throw rateLimitExceeded(admission.refusal, this.deps.clock.now());
+    return this.handle(snapshot, rateLimitHeaders(admission.grant.readings), admission.grant);
+  }
+
+  async admitAccount(snapshot: Snapshot, account: AccountSpec, modelId: string): Promise<{ grant: PolicyGrant | null; refusal: Refusal | null }> {
+    const policies = applicablePolicies(snapshot, account.policies, modelId);
+    if (policies.length === 0) return { grant: null, refusal: null };
+    const admission = await this.engine.admit({ kind: 'account', id: account.id }, policies);
+    if (admission.ok) return { grant: admission.grant, refusal: null };
+    const refusal = admission.refusal;
+    if (refusal.resetMs !== null && refusal.dimension !== 'concurrency') {
+      this.blocks.block(account.id, refusal.policy, this.deps.clock.now() + refusal.resetMs, describeRefusal(refusal));
+    }
+    return { grant: null, refusal };
+  }
+
+  accountExhausted(account: AccountSpec, exhausted: readonly Exhausted[]): void {
+    const now = this.deps.clock.now();
+    for (const e of exhausted) {
+      const per = e.policy.config[e.dimension]?.per ?? '?';
+      const limit = e.policy[e.dimension]?.limit ?? 0;
+      const units = e.dimension === 'costUsd' ? Math.round(limit * 1_000_000) : limit;
+      this.blocks.block(account.id, e.policy, now + e.resetMs, `policy '${e.policy.id}': ${describeAmount(e.dimension, units)} per ${per} used up`);
+    }
+  }
+
+  /**
+   * Synchronous check for the router: is the account at one of its policy limits for this model?
+   * Concurrency is read live; windowed limits come from what attempts and charges learned.
+   */
+  accountBlock(snapshot: Snapshot, accountId: string, modelId: string, now = this.deps.clock.now()): AccountBlock | null {
+    const account = snapshot.accounts.get(accountId);
+    if (account === undefined || account.policies.length === 0) return null;
+    let worst: AccountBlock | null = null;
+    for (const policy of applicablePolicies(snapshot, account.policies, modelId)) {
+      let block = this.blocks.find(accountId, policy, now);
+      if (block === null && policy.concurrency !== undefined && this.slots.count(`${policy.fingerprint}|account:${accountId}`) >= policy.concurrency) {
+        // A slot frees when a request ends; 1s is a guess that keeps clients from spinning.
+        block = { retryInMs: 1000, reason: `policy '${policy.id}': ${policy.concurrency} requests in flight` };
+      }
+      if (block !== null && (worst === null || block.retryInMs > worst.retryInMs)) worst = block;
+    }
+    return worst;
+  }
+
+  /** After a reload: forget counters of removed policies and blocks learned under old limits. */
+  applied(next: Snapshot): void {
+    this.pool.retain(new Set([...next.policies.values()].map((p) => p.fingerprint)));
+    this.blocks.clear();
+  }
+
+  private handle(snapshot: Snapshot, headers: Readonly<Record<string, string>>, grant: PolicyGrant | null): RequestLimits {
+    return new RequestLimits(snapshot, headers, grant, this, this.deps.logger);
+  }
+
+  close(): Promise<void> {
+    return this.deps.backend.close();
+  }
+}
+
+function describeRefusal(refusal: Refusal): string {
+  if (refusal.dimension === 'concurrency') return `policy '${refusal.policy.id}': ${refusal.limit} requests in flight`;
+  const per = refusal.policy.config[refusal.dimension]?.per ?? '?';
+  return `policy '${refusal.policy.id}': ${describeAmount(refusal.dimension, refusal.limit)} per ${per} (resets in ${formatReset(refusal.resetMs ?? 0)})`;
+}

@@ -1,0 +1,49 @@
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/** Points used in the current window of one key, and when that window ends. */
+export interface CounterState {
+  readonly used: number;
+  /** Ms until the window resets; 0 when nothing is counted. */
+  readonly resetMs: number;
+}
+
+const EMPTY: CounterState = Object.freeze({ used: 0, resetMs: 0 });
+
+/**
+ * A fixed-window counter over one rate-limiter-flexible limiter. It only counts: whether the
+ * count is too high is decided by the policy engine against the snapshot's limit, which is why a
+ * limit edited in gateway.yaml applies to the counts already in the window.
+ */
+export class WindowCounter {
+  constructor(
+    private readonly limiter: RateLimiterAbstract,
+    readonly windowMs: number,
+  ) {}
+
+  /** Adds points (atomic in every store) and returns the state after adding. */
+  async add(key: string, points: number): Promise<CounterState> {
+    // A limiter rejects with its result once consumed > points; the points are counted all the
+    // same. UNBOUNDED_POINTS makes that unreachable, this keeps it correct if it ever is not.
+    const res = await this.limiter.consume(key, points).catch(counted);
+    return stateOf(res);
+  }
+
+  async peek(key: string): Promise<CounterState> {
+    const res = await this.limiter.get(key);
+    return res === null ? EMPTY : stateOf(res);
+  }
+
+  /** Takes points back (an admission that was refused after all). */
+  async subtract(key: string, points: number): Promise<void> {
+    await this.limiter.reward(key, points);
+  }
+}
+
+function counted(error: unknown): RateLimiterRes {
+  if (error instanceof RateLimiterRes) return error;
+  throw error;
+}
+
+function stateOf(res: RateLimiterRes): CounterState {
+  return { used: Math.max(0, Number(res.consumedPoints)), resetMs: Math.max(0, res.msBeforeNext) };
+}
