@@ -29,11 +29,11 @@ ${extra}`;
 }
 
 /** Polls until `check` is truthy (windows are real seconds; never sleep-and-assert tightly). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 8_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 8_000, intervalMs = 50): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
