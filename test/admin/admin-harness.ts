@@ -1,0 +1,166 @@
+import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import { WebSocket } from 'ws';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/main.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { TempConfig } from '../helpers/temp-config.js';
+
+/** A GraphQL answer as JSON, with the HTTP status it came with. */
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  headers: Headers;
+}
+
+/** A real gateway from config text, plus real HTTP and graphql-ws clients for its admin API. */
+export class AdminHarness {
+  readonly sockets: Client[] = [];
+
+  private constructor(
+    readonly config: TempConfig,
+    readonly gateway: Gateway,
+  ) {}
+
+  static async start(text: string, options: Partial<GatewayOptions> = {}): Promise<AdminHarness> {
+    const config = new TempConfig(text);
+    const gateway = await startGateway({ configPath: config.path, watch: false, logger: createLogger({ level: 'silent' }), env: {}, ...options });
+    return new AdminHarness(config, gateway);
+  }
+
+  get graphqlUrl(): string {
+    return `${this.gateway.url}/graphql`;
+  }
+
+  async gql<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    options: { token?: string; headers?: Record<string, string> } = {},
+  ): Promise<GqlResponse<T>> {
+    const res = await fetch(this.graphqlUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as Omit<GqlResponse<T>, 'status' | 'headers'>;
+    return { status: res.status, headers: res.headers, ...body };
+  }
+
+  /** Like gql, but fails the test on any error and returns `data`. */
+  async data<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+    const res = await this.gql<T>(query, variables, { token });
+    if (res.errors?.length || res.status !== 200 || !res.data) throw new Error(`GraphQL failed (${res.status}): ${JSON.stringify(res.errors)}`);
+    return res.data;
+  }
+
+  socket(connectionParams: Record<string, unknown> = {}, onClose?: (code: number, reason: string) => void): Client {
+    const client = createClient({
+      url: this.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: true,
+      on: {
+        closed: (event) => {
+          const close = event as { code: number; reason: string };
+          onClose?.(close.code, String(close.reason));
+        },
+      },
+    });
+    this.sockets.push(client);
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.sockets.map((s) => s.dispose()));
+    await this.gateway.close();
+    this.config.remove();
+  }
+}
+
+/** Collects a subscription's results; `next()` waits for the next one. */
+export class Feed<T = Record<string, unknown>> {
+  readonly results: ExecutionResult<T>[] = [];
+  error: unknown = null;
+  completed = false;
+  private readonly waiters: Array<() => void> = [];
+  private taken = 0;
+  readonly unsubscribe: () => void;
+
+  constructor(client: Client, query: string, variables: Record<string, unknown> = {}) {
+    this.unsubscribe = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (value) => {
+          this.results.push(value);
+          this.wake();
+        },
+        error: (error) => {
+          this.error = error;
+          this.wake();
+        },
+        complete: () => {
+          this.completed = true;
+          this.wake();
+        },
+      },
+    );
+  }
+
+  /** The next result not yet taken; rejects after `timeoutMs`. */
+  async next(timeoutMs = 5000): Promise<ExecutionResult<T>> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.results.length <= this.taken) {
+      if (this.error !== null) throw new Error(`subscription failed: ${describe(this.error)}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no subscription result within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.results[this.taken++]!;
+  }
+
+  /** The next result's data, failing on errors. */
+  async nextData(timeoutMs = 5000): Promise<T> {
+    const result = await this.next(timeoutMs);
+    if (result.errors?.length || !result.data) throw new Error(`subscription result with errors: ${JSON.stringify(result.errors)}`);
+    return result.data;
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'code' in error) return `close ${String((error as { code: unknown }).code)}`;
+  return JSON.stringify(error);
+}
+
+/** Opens a socket with the params and reports how it closed (code), or 'open' once acknowledged. */
+export function connectOutcome(harness: AdminHarness, params: Record<string, unknown>): Promise<number | 'open'> {
+  return new Promise((resolve) => {
+    const client = createClient({
+      url: harness.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: params,
+      retryAttempts: 0,
+      lazy: false,
+      on: {
+        connected: () => resolve('open'),
+        closed: (event) => resolve((event as { code: number }).code),
+      },
+      onNonLazyError: () => {},
+    });
+    harness.sockets.push(client);
+  });
+}
