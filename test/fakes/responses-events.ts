@@ -29,6 +29,8 @@ export interface ResponseIdentity {
   createdAt: number;
   /** Ids for items; tests pass a counter for stable fixtures. */
   itemId: (prefix: string) => string;
+  /** The opaque `encrypted_content` of a reasoning item (the fake backend encodes its account in it). */
+  encryptedContent?: (itemId: string) => string;
 }
 
 export type StreamEvent = Record<string, unknown> & { type: string };
@@ -48,7 +50,8 @@ export function responseEvents(answer: ScriptedAnswer, who: ResponseIdentity): S
     const id = who.itemId('rs');
     const index = output.length;
     events.push({ type: 'response.output_item.added', output_index: index, item: { id, type: 'reasoning', summary: [] } });
-    const item = { id, type: 'reasoning', summary: [], encrypted_content: `gAAAAB${Buffer.from(`${who.id}:${id}`).toString('base64')}` };
+    const encrypted = who.encryptedContent?.(id) ?? `gAAAAB${Buffer.from(`${who.id}:${id}`).toString('base64')}`;
+    const item = { id, type: 'reasoning', summary: [], encrypted_content: encrypted };
     events.push({ type: 'response.output_item.done', output_index: index, item });
     output.push(item);
   }
