@@ -70,24 +70,24 @@ export async function createHttpEndpoint(
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.type('html').send(graphiqlHtml(`${req.baseUrl}/assets`));
   });
-  router.use(
-    express.json({ limit: BODY_LIMIT }),
-    expressMiddleware(apollo, {
-      async context({ req, res }): Promise<AdminContext> {
-        const scope = newScope(deps);
-        const auth = authorizeAdmin(scope.snapshot, {
-          remoteAddress: req.socket.remoteAddress,
-          headers: req.headers,
-          authorization: req.headers.authorization,
-        });
-        if (!auth.ok) {
-          res.setHeader('WWW-Authenticate', 'Bearer realm="codex-lb admin"');
-          throw unauthenticated(auth.reason);
-        }
-        return { scope, ...services };
-      },
-    }),
-  );
+  const graphql = expressMiddleware(apollo, {
+    async context({ req, res }): Promise<AdminContext> {
+      const scope = newScope(deps);
+      const auth = authorizeAdmin(scope.snapshot, {
+        remoteAddress: req.socket.remoteAddress,
+        headers: req.headers,
+        authorization: req.headers.authorization,
+      });
+      if (!auth.ok) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="codex-lb admin"');
+        throw unauthenticated(auth.reason);
+      }
+      return { scope, ...services };
+    },
+  });
+  // Only the endpoint itself: anything else under /graphql (an unknown asset) is a plain 404.
+  // (express.json on GET too: the integration insists on `req.body` being set.)
+  router.route('/').all(express.json({ limit: BODY_LIMIT }), graphql);
   router.use(function graphqlBodyError(error: unknown, _req: Request, res: Response, next: NextFunction) {
     // express.json failures answer in GraphQL's shape rather than the /v1 OpenAI envelope.
     const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;

@@ -1,4 +1,4 @@
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import { WebSocket } from 'ws';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/main.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -83,7 +83,7 @@ export class AdminHarness {
 
 /** Collects a subscription's results; `next()` waits for the next one. */
 export class Feed<T = Record<string, unknown>> {
-  readonly results: ExecutionResult<T>[] = [];
+  readonly results: FormattedExecutionResult<T, unknown>[] = [];
   error: unknown = null;
   completed = false;
   private readonly waiters: Array<() => void> = [];
@@ -111,7 +111,7 @@ export class Feed<T = Record<string, unknown>> {
   }
 
   /** The next result not yet taken; rejects after `timeoutMs`. */
-  async next(timeoutMs = 5000): Promise<ExecutionResult<T>> {
+  async next(timeoutMs = 5000): Promise<FormattedExecutionResult<T, unknown>> {
     const deadline = Date.now() + timeoutMs;
     while (this.results.length <= this.taken) {
       if (this.error !== null) throw new Error(`subscription failed: ${describe(this.error)}`);
