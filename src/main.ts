@@ -6,6 +6,8 @@ import { Agent } from 'undici';
 import { createAdminApi } from './admin/admin-api.js';
 import { routingAccounts } from './admin/routing-accounts.js';
 import { formatIssue, type ConfigIssue } from './config/issues.js';
+import { createLimiterBackend } from './limits/create-limiter-backend.js';
+import { RateLimits } from './limits/rate-limits.js';
 import { AdapterRegistry } from './providers/adapter-registry.js';
 import { accountCredentialStatus } from './providers/credential-status.js';
 import { OpenAiAdapter } from './providers/openai-adapter.js';
@@ -92,6 +94,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Proxy core: account state, sticky sessions and strategy rotations outlive reloads.
   const clock = systemClock;
   const accounts = new AccountStateStore(clock);
+  // Rate-limit counters live in their store, keyed by policy fingerprint: they outlive reloads.
+  const limits = new RateLimits({ backend: await createLimiterBackend(snapshot.config, logger), clock, logger });
   const adapters = new AdapterRegistry([new OpenAiAdapter()]);
   // Admin pauses (pauseAccount) are runtime overrides the router honours like any unservable reason.
   const pauses = new AccountPauses(null, clock);
@@ -101,6 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     strategies: new StrategySet(),
     clock,
     servable: (account) => (pauses.isPaused(account.id) ? 'paused by an admin' : adapters.unavailableReason(account)),
+    policyBlock: (snap, accountId, modelId, now) => limits.accountBlock(snap, accountId, modelId, now),
   });
   // Keep-alive pools per upstream origin; no undici timeouts (the proxy runs its own per snapshot).
   const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: 30_000 } });
@@ -112,7 +117,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       bus.publish('request.completed', record);
     },
   };
-  const proxy = { router, accounts, adapters, upstream: new UpstreamClient(agent), usage: usageSink, costOf: options.costOf ?? unknownCost, clock, logger };
+  const proxy = { router, accounts, adapters, upstream: new UpstreamClient(agent), usage: usageSink, limits, costOf: options.costOf ?? unknownCost, clock, logger };
   const reloader = new ConfigReloader({
     file: options.configPath,
     holder,
@@ -121,6 +126,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     env,
     onApplied: (next) => {
       app.set('trust proxy', next.config.server.trustProxy);
+      limits.applied(next);
+      if (next.config.limits.store !== snapshot.config.limits.store) {
+        logger.warn({ store: limits.backend.description }, 'limits.store changed: counters stay in the running store until the gateway restarts');
+      }
       logAccountStatus(next, logger);
     },
   });
@@ -150,6 +159,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    // A Redis/SQL counter store holds sockets that would keep the failed process alive.
+    await limits.close();
+    throw error;
   });
   admin.attachSubscriptions(server);
   const address = server.address() as AddressInfo;
@@ -169,6 +182,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const graceMs = durationMs(holder.current().config.server.shutdownGrace);
       await shutdownServer(server, graceMs);
       await agent.destroy().catch(() => {});
+      await limits.close();
       logger.info('codex-lb stopped');
     })();
     return closing;

@@ -5,6 +5,7 @@ import { affinityKey } from '../routing/affinity-key.js';
 import type { PoolExhaustion } from '../routing/route-plan.js';
 import { GatewayError, invalidRequest, modelNotFound } from '../shared/errors.js';
 import type { Endpoint } from '../usage/usage-record.js';
+import { admitRequest } from './admission.js';
 import { ClientLink } from './client-link.js';
 import { parseByteSize, readJsonBody } from './json-body.js';
 import { poolExhaustedError, upstreamUnreachable } from './pool-errors.js';
@@ -70,6 +71,8 @@ async function serve(x: Exchange, services: ProxyServices): Promise<void> {
   const model = ctx.snapshot.modelByName.get(name);
   if (model === undefined || !model.enabled) throw modelNotFound(name);
   tracker.model = model;
+  // The key's model list (403) and policies (429); sets the x-ratelimit-* headers.
+  await admitRequest(services.limits, x.res, model);
   const stream = STREAMABLE.has(x.endpoint) && json.stream === true;
   tracker.stream = stream;
 

@@ -1,3 +1,4 @@
+import type { RateLimits } from '../limits/rate-limits.js';
 import type { AdapterRegistry } from '../providers/adapter-registry.js';
 import type { UpstreamClient } from '../providers/upstream-client.js';
 import type { AccountRouter } from '../routing/account-router.js';
@@ -14,6 +15,7 @@ export interface ProxyServices {
   readonly adapters: AdapterRegistry;
   readonly upstream: UpstreamClient;
   readonly usage: UsageSink;
+  readonly limits: RateLimits;
   readonly costOf: CostFn;
   readonly clock: Clock;
   readonly logger: Logger;

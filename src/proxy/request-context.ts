@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Snapshot } from '../runtime/snapshot.js';
+import type { RequestLimits } from '../limits/request-limits.js';
+import type { KeySpec, Snapshot } from '../runtime/snapshot.js';
 import type { SnapshotHolder } from '../runtime/snapshot-holder.js';
 import type { Clock } from '../shared/clock.js';
 
@@ -19,6 +20,10 @@ export interface RequestContext {
   readonly startedMono: number;
   readonly snapshot: Snapshot;
   keyId: string;
+  /** The configured key the request authenticated with; null when anonymous. Set by auth. */
+  key: KeySpec | null;
+  /** The request's hold on the rate limits once admitted; finished with its usage record. */
+  limits: RequestLimits | null;
   readonly userAgent: string | null;
 }
 
@@ -48,6 +53,8 @@ export function requestContext(holder: SnapshotHolder, clock: Clock): RequestHan
       startedMono: performance.now(),
       snapshot: holder.current(),
       keyId: ANONYMOUS_KEY,
+      key: null,
+      limits: null,
       userAgent: req.headers['user-agent'] ?? null,
     };
     next();

@@ -77,6 +77,12 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
     const adapter = services.adapters.get(candidate.account.kind);
     if (adapter === undefined) continue;
     const accountId = candidate.account.id;
+    // Account policies: an account at its limit is skipped, without using up a failover attempt.
+    const verdict = ctx.limits === null ? null : await ctx.limits.tryAccount(candidate.account, candidate.model.id);
+    if (verdict !== null && !verdict.ok) {
+      attempt -= 1;
+      continue;
+    }
     tracker.attempts += 1;
     tracker.accountId = accountId;
     tracker.model = candidate.model;
@@ -105,6 +111,7 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
         const body = await readBounded(response.body, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
         last = { candidate, failure: withUpstreamMessage(failure, body), response: { status: response.status, headers: response.headers, body } };
         fail(services, accountId, last.failure);
+        ctx.limits?.attemptFailed(accountId);
         continue;
       }
       const contentType = response.headers['content-type'];
@@ -124,6 +131,7 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
         : { kind: 'network', status: null, retryAfterMs: null, message: describeNetworkError(error) };
       last = { candidate, failure, response: null };
       fail(services, accountId, failure);
+      ctx.limits?.attemptFailed(accountId);
     } finally {
       clearTimeout(timer);
       if (!keepInflight) services.accounts.release(accountId);

@@ -73,6 +73,8 @@ export class UsageTracker {
       ttftMs: this.firstByteMono === null ? null : Math.round(this.firstByteMono - this.ctx.startedMono),
       userAgent: this.ctx.userAgent,
     };
+    // Charges the actual usage to token/cost budgets and frees concurrency slots (once).
+    this.ctx.limits?.finish(record);
     try {
       this.sink.record(record);
     } catch (error) {

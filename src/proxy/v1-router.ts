@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { GatewayError } from '../shared/errors.js';
 import type { SnapshotHolder } from '../runtime/snapshot-holder.js';
 import { systemClock, type Clock } from '../shared/clock.js';
+import { authMiddleware, keyVisibleModels } from './auth.js';
 import { modelsRouter, type VisibleModels } from './models-router.js';
 import { proxyEndpoint } from './proxy-endpoint.js';
 import type { ProxyServices } from './proxy-services.js';
@@ -21,7 +22,8 @@ export function v1Router(deps: V1Deps): Router {
   // First: request id and the snapshot this request will use to its end. Auth (issue 4) goes
   // right after it and fills the context's keyId.
   router.use(requestContext(deps.holder, deps.clock ?? systemClock));
-  router.use(modelsRouter(deps.holder, deps.visibleModels));
+  router.use(authMiddleware({ holder: deps.holder, clock: deps.clock ?? systemClock }));
+  router.use(modelsRouter(deps.holder, deps.visibleModels ?? keyVisibleModels));
   router.post('/chat/completions', proxyEndpoint(deps.proxy, 'chat.completions'));
   router.post('/responses', proxyEndpoint(deps.proxy, 'responses'));
   router.post('/embeddings', proxyEndpoint(deps.proxy, 'embeddings'));

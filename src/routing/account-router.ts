@@ -11,6 +11,9 @@ export type CapacitySource = (accountId: string) => number | null;
 /** Why an account cannot take requests at all (missing credentials, unsupported kind), or null. */
 export type ServableCheck = (account: AccountSpec) => string | null;
 
+/** An account at one of its own policy limits for a model (rate limits, budgets, concurrency), or null. */
+export type PolicyBlockCheck = (snapshot: Snapshot, accountId: string, modelId: string, now: number) => { retryInMs: number; reason: string } | null;
+
 export interface AccountRouterDeps {
   state: AccountStateStore;
   sticky: StickySessions;
@@ -18,6 +21,8 @@ export interface AccountRouterDeps {
   clock: Clock;
   servable: ServableCheck;
   capacity?: CapacitySource;
+  /** Account policies (issue 4): an account at its limit is skipped like one cooling down. */
+  policyBlock?: PolicyBlockCheck;
 }
 
 /**
@@ -40,6 +45,7 @@ export class AccountRouter {
       now: () => this.deps.clock.now(),
       servable: this.deps.servable,
       capacity: this.deps.capacity ?? nullCapacity,
+      policyBlock: this.deps.policyBlock ?? noPolicyBlock,
     });
   }
 
@@ -48,6 +54,10 @@ export class AccountRouter {
     if (sessionKey === null || !snapshot.routing.stickyEnabled) return;
     this.deps.sticky.bind(sessionKey, accountId, snapshot.routing.stickyTtlMs);
   }
+}
+
+function noPolicyBlock(): null {
+  return null;
 }
 
 function nullCapacity(): null {

@@ -1,6 +1,6 @@
 import type { AccountSpec, ModelSpec, Snapshot } from '../runtime/snapshot.js';
 import type { AccountStateStore } from './account-state.js';
-import type { CapacitySource, ServableCheck } from './account-router.js';
+import type { CapacitySource, PolicyBlockCheck, ServableCheck } from './account-router.js';
 import type { RoutingStrategy, StrategyCandidate } from './strategies/routing-strategy.js';
 
 export interface RouteCandidate extends StrategyCandidate {
@@ -36,6 +36,7 @@ export interface RoutePlanInit {
   now: () => number;
   servable: ServableCheck;
   capacity: CapacitySource;
+  policyBlock: PolicyBlockCheck;
 }
 
 /**
@@ -66,6 +67,7 @@ export class RoutePlan {
       if (candidate !== undefined) {
         if (this.offered.has(candidate.account.id)) continue;
         if (!this.init.state.availability(candidate.account.id, this.init.now()).available) continue;
+        if (this.init.policyBlock(this.init.snapshot, candidate.account.id, candidate.model.id, this.init.now()) !== null) continue;
         this.offered.add(candidate.account.id);
         return candidate;
       }
@@ -90,6 +92,7 @@ export class RoutePlan {
           continue;
         }
         const availability = this.init.state.availability(id, now);
+        const atLimit = availability.available ? this.init.policyBlock(this.init.snapshot, id, model.id, now) : null;
         if (!availability.available) {
           accounts.push({
             accountId: id,
@@ -97,6 +100,8 @@ export class RoutePlan {
             rateLimited: availability.rateLimited,
             retryInMs: availability.retryInMs,
           });
+        } else if (atLimit !== null) {
+          accounts.push({ accountId: id, reason: `at its limit: ${atLimit.reason}`, rateLimited: true, retryInMs: atLimit.retryInMs });
         } else if (this.offered.has(id)) {
           const last = this.init.state.peek(id)?.lastError;
           accounts.push({ accountId: id, reason: `failed: ${last ?? 'unknown error'}`, rateLimited: false, retryInMs: 0 });
@@ -124,6 +129,7 @@ export class RoutePlan {
       const account: AccountSpec | undefined = snapshot.accounts.get(id);
       if (account === undefined || servable(account) !== null) continue;
       if (!state.availability(id, now).available) continue;
+      if (this.init.policyBlock(snapshot, id, model.id, now) !== null) continue;
       available.push({ account, model, inflight: state.peek(id)?.inflight ?? 0, capacity: capacity(id) });
     }
     const ordered = this.init.strategy.order(available, model.id);
