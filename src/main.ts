@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { createAdminApi } from './admin/admin-api.js';
+import { keyLimitsFrom } from './admin/rate-limit-view.js';
 import { routingAccounts } from './admin/routing-accounts.js';
 import { formatIssue, type ConfigIssue } from './config/issues.js';
 import { createLimiterBackend } from './limits/create-limiter-backend.js';
@@ -141,6 +142,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     configPath: options.configPath,
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
     accounts: routingAccounts({ state: accounts, pauses, unservable: (account) => adapters.unavailableReason(account) }),
+    keyLimits: keyLimitsFrom(limits, () => clock.now()),
   });
   const app = createApp({
     logger,

@@ -1,4 +1,4 @@
-import type { AccountSpec, KeySpec, ModelSpec, Snapshot } from '../runtime/snapshot.js';
+import type { AccountSpec, KeySpec, ModelSpec, PolicySpec, Snapshot } from '../runtime/snapshot.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { AccountBlocks, type AccountBlock } from './account-blocks.js';
@@ -7,7 +7,7 @@ import { modelNotAllowed, rateLimitExceeded } from './limit-errors.js';
 import type { LimiterBackend } from './limiter-backend.js';
 import { LimiterPool } from './limiter-pool.js';
 import { PolicyEngine, type Exhausted, type PolicyGrant, type Refusal } from './policy-engine.js';
-import { applicablePolicies, describeAmount } from './policy-math.js';
+import { applicablePolicies, BUDGET_DIMENSIONS, describeAmount, limitUnits, type BudgetDimension } from './policy-math.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { formatReset } from './reset-format.js';
 import { RequestLimits, type AccountAdmitter } from './request-limits.js';
@@ -16,6 +16,16 @@ export interface RateLimitsDeps {
   backend: LimiterBackend;
   clock: Clock;
   logger: Logger;
+}
+
+/** One limit of a key's policy as the admin API shows it; cost in micro-USD like the counters. */
+export interface KeyLimitReading {
+  readonly policy: PolicySpec;
+  readonly dimension: BudgetDimension | 'concurrency';
+  readonly limit: number;
+  readonly used: number;
+  /** Ms until the window resets; null when nothing is counted or for concurrency. */
+  readonly resetMs: number | null;
 }
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -94,6 +104,32 @@ export class RateLimits implements AccountAdmitter {
       if (block !== null && (worst === null || block.retryInMs > worst.retryInMs)) worst = block;
     }
     return worst;
+  }
+
+  /**
+   * What a key has used of every limit of its policies, read without counting anything (the
+   * admin API's "remaining per window"). Uses the counter key of `PolicyEngine.admit`.
+   */
+  async keyReadings(snapshot: Snapshot, keyId: string): Promise<KeyLimitReading[]> {
+    const key = snapshot.keys.get(keyId);
+    if (key === undefined) return [];
+    const subject = `key:${keyId}`;
+    const readings: Array<Promise<KeyLimitReading>> = [];
+    for (const policy of key.policies.flatMap((id) => snapshot.policies.get(id) ?? [])) {
+      for (const dimension of BUDGET_DIMENSIONS) {
+        const budget = policy[dimension];
+        if (budget === undefined) continue;
+        const counter = this.pool.counter(policy, dimension, budget);
+        readings.push(
+          counter.peek(subject).then((state) => ({ policy, dimension, limit: limitUnits(dimension, budget), used: state.used, resetMs: state.resetMs > 0 ? state.resetMs : null })),
+        );
+      }
+      if (policy.concurrency !== undefined) {
+        const used = this.slots.count(`${policy.fingerprint}|${subject}`);
+        readings.push(Promise.resolve({ policy, dimension: 'concurrency' as const, limit: policy.concurrency, used, resetMs: null }));
+      }
+    }
+    return Promise.all(readings);
   }
 
   /** After a reload: forget counters of removed policies and blocks learned under old limits. */

@@ -6,6 +6,7 @@ import { AdminHarness, Feed } from './admin-harness.js';
 
 const KEY = 'sk-clb-admin-test-key-0123456789';
 const OTHER_KEY = 'sk-clb-other-test-key-0123456789';
+const LIMITED_KEY = 'sk-clb-limited-test-key-0123456789';
 const messages = [{ role: 'user' as const, content: 'hi' }];
 
 interface RequestEvent {
@@ -52,6 +53,9 @@ models:
 keys:
   - { id: team-key, key: "${KEY}" }
   - { id: other-key, key: "${OTHER_KEY}" }
+  - { id: limited-key, key: "${LIMITED_KEY}", policies: [team] }
+policies:
+  - { id: team, requests: { limit: 10, per: 1m }, tokens: { limit: 1000, per: 1h }, costUsd: { limit: 5, per: 1d }, concurrency: 3 }
 `,
       { instanceId: 'live-1' },
     );
@@ -167,11 +171,26 @@ keys:
     expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
-  it('lists keys without their secrets, with their limits', async () => {
-    const data = await harness.data<{ keys: Array<{ id: string; enabled: boolean; expired: boolean; models: string[] | null; limits: unknown[] }> }>(
-      '{ keys { id enabled expired models limits { policy kind limit remaining } } }',
+  it('lists keys without their secrets, with what remains of each policy window', async () => {
+    const limited = new OpenAI({ baseURL: `${harness.gateway.url}/v1`, apiKey: LIMITED_KEY, maxRetries: 0 });
+    for (let i = 0; i < 2; i++) await limited.chat.completions.create({ model: 'gpt-test', messages });
+    type Limit = { policy: string; kind: string; limit: number; per: string | null; used: number | null; remaining: number | null; resetsAt: string | null };
+    const data = await harness.data<{ keys: Array<{ id: string; enabled: boolean; expired: boolean; models: string[] | null; policies: Array<{ id: string }>; limits: Limit[] }> }>(
+      '{ keys { id enabled expired models policies { id } limits { policy kind limit per used remaining resetsAt } } }',
     );
-    expect(data.keys.map((k) => k.id)).toEqual(['team-key', 'other-key']);
+    expect(data.keys.map((k) => k.id)).toEqual(['team-key', 'other-key', 'limited-key']);
     expect(JSON.stringify(data)).not.toContain(KEY);
+    const key = data.keys[2]!;
+    expect(key.policies).toEqual([{ id: 'team' }]);
+    const byKind = Object.fromEntries(key.limits.map((l) => [l.kind, l]));
+    expect(byKind.REQUESTS).toMatchObject({ policy: 'team', limit: 10, per: '1m', used: 2, remaining: 8 });
+    expect(Date.parse(byKind.REQUESTS!.resetsAt ?? '')).toBeGreaterThan(Date.now());
+    // Tokens are charged when each request ends: 12 in + 7 out per request from the fake upstream.
+    await waitFor(async () => {
+      const again = await harness.data<{ keys: Array<{ limits: Limit[] }> }>('{ keys { limits { kind used remaining } } }');
+      return again.keys[2]!.limits.find((l) => l.kind === 'TOKENS')?.used === 38;
+    });
+    expect(byKind.COST_USD).toMatchObject({ limit: 5, per: '1d' });
+    expect(byKind.CONCURRENCY).toMatchObject({ limit: 3, per: null, used: 0, remaining: 3 });
   });
 });
