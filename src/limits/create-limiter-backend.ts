@@ -29,5 +29,12 @@ export async function createLimiterBackend(config: GatewayConfig, logger: Logger
     }
     return MysqlLimiterBackend.open({ location, description: describeStorageUrl(config.storage.url), logger, tableName: overrides.tableName });
   }
-  return new RedisLimiterBackend({ url: store, logger, namespace: overrides.namespace });
+  const redis = new RedisLimiterBackend({ url: store, logger, namespace: overrides.namespace });
+  // Counting in memory while a reachable Redis is still connecting would split the first
+  // requests' counts from the other instances': wait a moment for it. An unreachable Redis
+  // does not stop the gateway (it counts in memory and says so).
+  await redis.ready(STARTUP_WAIT_MS).catch(() => undefined);
+  return redis;
 }
+
+const STARTUP_WAIT_MS = 3_000;

@@ -80,7 +80,8 @@ export class RedisLimiterBackend implements LimiterBackend {
   }
 
   private insuranceUsed(): void {
-    if (this.client.status !== 'ready') this.health.down(`connection ${this.client.status}`);
+    // Before the first connection the client's own error events say whether Redis is down.
+    if (this.health.isUp && this.client.status !== 'ready') this.health.down(`connection ${this.client.status}`);
   }
 }
 

@@ -21,6 +21,10 @@ export class StoreHealth {
     return this.state === 'down';
   }
 
+  get isUp(): boolean {
+    return this.state === 'up';
+  }
+
   up(): void {
     if (this.state === 'down') this.logger.info({ store: this.description }, `rate-limit store ${this.description} is reachable again: counting there again`);
     this.state = 'up';

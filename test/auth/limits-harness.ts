@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { StartupError, startGateway, type Gateway } from '../../src/main.js';
 import type { CostFn } from '../../src/proxy/usage-tracker.js';
-import { createLogger } from '../../src/shared/logger.js';
+import { createLogger, type Logger } from '../../src/shared/logger.js';
 import { MemoryUsageSink } from '../../src/usage/usage-record.js';
 import { FakeOpenAiUpstream, type FakeUpstreamOptions } from '../fakes/openai-upstream.js';
 import { TempConfig } from '../helpers/temp-config.js';
@@ -12,7 +12,10 @@ export interface LimitsHarnessOptions {
   /** gateway.yaml after `accounts:` (models, policies, keys, auth...), with `{url:<id>}` placeholders. */
   yaml: string;
   server?: string;
+  /** `storage.url` (default `sqlite::memory:`). */
+  storage?: string;
   costOf?: CostFn;
+  logger?: Logger;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -28,6 +31,7 @@ export class LimitsHarness {
   config!: TempConfig;
   private accountsYaml = '';
   private server = '';
+  private storage = 'sqlite::memory:';
 
   static async start(options: LimitsHarnessOptions): Promise<LimitsHarness> {
     const harness = new LimitsHarness();
@@ -38,11 +42,12 @@ export class LimitsHarness {
       .map((a) => `  - { id: ${a.id}, kind: openai, baseUrl: "${harness.upstream(a.id).url}", apiKey: "key-${a.id}"${a.fields ? `, ${a.fields}` : ''} }`)
       .join('\n');
     harness.server = options.server ?? '';
+    harness.storage = options.storage ?? harness.storage;
     harness.config = new TempConfig(harness.text(options.yaml));
     harness.gateway = await startGateway({
       configPath: harness.config.path,
       watch: false,
-      logger: createLogger({ level: 'silent' }),
+      logger: options.logger ?? createLogger({ level: 'silent' }),
       usageSink: harness.sink,
       costOf: options.costOf,
       env: options.env ?? {},
@@ -86,7 +91,7 @@ export class LimitsHarness {
 
   private text(yaml: string): string {
     return `server: { host: 127.0.0.1, port: 0${this.server ? `, ${this.server}` : ''} }
-storage: { url: "sqlite::memory:" }
+storage: { url: "${this.storage}" }
 routing: { strategy: round_robin }
 accounts:
 ${this.accountsYaml}
