@@ -159,14 +159,20 @@ export class UsageSpool {
       const oldest = Math.min(Date.now(), ...segments.map((s) => segmentTime(s.path)));
       const path = this.nextPath(oldest - 1);
       const data = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
-      const handle = await open(path, 'a');
+      // Counted as in flight while written, so the spool never looks emptier than it is.
+      this.writing += records.length;
       try {
-        await handle.write(data);
-        await handle.datasync();
+        const handle = await open(path, 'a');
+        try {
+          await handle.write(data);
+          await handle.datasync();
+        } finally {
+          await handle.close();
+        }
+        this.closed.unshift({ path, records: records.length, bytes: Buffer.byteLength(data) });
       } finally {
-        await handle.close();
+        this.writing -= records.length;
       }
-      this.closed.unshift({ path, records: records.length, bytes: Buffer.byteLength(data) });
     });
   }
 
@@ -210,7 +216,7 @@ export class UsageSpool {
       const current = this.current && this.current.segment.records < this.segmentRecords ? this.current : await this.openNext();
       const room = this.segmentRecords - current.segment.records;
       const batch = this.buffer.splice(0, room);
-      this.writing = batch.length;
+      this.writing += batch.length;
       const data = batch.map((r) => JSON.stringify(r)).join('\n') + '\n';
       try {
         await current.handle.write(data);
@@ -226,7 +232,7 @@ export class UsageSpool {
         this.logger.error({ err: error, dir: this.dir }, 'usage spool write failed');
         throw error;
       } finally {
-        this.writing = 0;
+        this.writing -= batch.length;
       }
     }
   }
@@ -242,10 +248,12 @@ export class UsageSpool {
   private async rotate(): Promise<void> {
     if (!this.current) return;
     const { segment, handle } = this.current;
+    // Move it to `closed` before awaiting anything: a segment in neither list would read as an
+    // empty spool, and a drain or close could conclude there is nothing left to replay.
+    if (segment.records > 0) this.closed.push(segment);
     this.current = null;
     await handle.close();
-    if (segment.records > 0) this.closed.push(segment);
-    else await rm(segment.path, { force: true });
+    if (segment.records === 0) await rm(segment.path, { force: true });
   }
 
   /** Segment names sort in queue order: by time, then process, then sequence. */

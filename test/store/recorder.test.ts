@@ -6,7 +6,7 @@ import type { UsageRecord } from '../../src/usage/usage-record.js';
 import type { UsageWriteResult, UsageWriter } from '../../src/usage/usage-writer.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { waitFor } from '../helpers/wait.js';
-import { quietLogger, tempSpoolDir } from './store-suite.js';
+import { quietLogger, tempSpoolDir } from './store-test-helpers.js';
 import { makeRecord } from './usage-fixtures.js';
 
 /** An in-memory writer with the real writer's contract (idempotent by request id) and switchable faults. */

@@ -8,7 +8,7 @@ import { UsageRecorder, type RecorderOptions } from '../../src/usage/recorder.js
 import { DAY_MS, HOUR_MS } from '../../src/usage/rollup.js';
 import type { UsageRecord } from '../../src/usage/usage-record.js';
 import { waitFor } from '../helpers/wait.js';
-import { clearTables, quietLogger, tempSpoolDir } from './store-suite.js';
+import { clearTables, quietLogger, tempSpoolDir } from './store-test-helpers.js';
 import type { StoreTarget } from './store-targets.js';
 import { expectedTotals, makeRecord } from './usage-fixtures.js';
 
@@ -77,14 +77,18 @@ export function defineResilienceSuite(context: () => { target: StoreTarget; stor
         }
         await waitFor(() => recorder.stats().failures > 0, { timeoutMs: 20_000, what: 'a failed write' });
         // Past the 25-record buffer the rest went to disk, durably.
-        await waitFor(() => spooledIds(spoolDir).length >= 100 - 25, { timeoutMs: 20_000, what: 'records in the spool file' });
+        await waitFor(() => spooledIds(spoolDir).length >= 100 - 25, { timeoutMs: 20_000, what: 'records in the spool file' }).catch((error: Error) => {
+          throw new Error(`${error.message}: ${JSON.stringify({ stats: recorder.stats(), lines: spooledIds(spoolDir).length })}`);
+        });
         expect(recorder.stats().state).toBe('retrying');
         expect(recorder.stats().lastError?.message).toBeTruthy();
 
         await switchable.up();
         await recorder.drain(60_000);
         const all = [...before, ...during];
-        expect(await storedIds(store)).toEqual(all.map((r) => r.requestId)); // all, once, in arrival order
+        const stored = await storedIds(store);
+        const diagnosis = JSON.stringify({ stats: recorder.stats(), spool: spoolFiles(spoolDir), stored: stored.length });
+        expect(stored, diagnosis).toEqual(all.map((r) => r.requestId)); // all, once, in arrival order
         expect(await store.query.totals(WIDE)).toEqual(expectedTotals(all));
         expect(spoolFiles(spoolDir)).toEqual([]);
         expect(recorder.stats()).toMatchObject({ queued: 0, spooled: 0, state: 'ok', written: 130 });

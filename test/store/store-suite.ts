@@ -1,29 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/shared/logger.js';
+import { ALL_MIGRATIONS } from '../../migrations/all-migrations.js';
 import { openUsageStore, type UsageStore } from '../../src/store/open-store.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { UsageRecorder } from '../../src/usage/recorder.js';
 import { HOUR_MS } from '../../src/usage/rollup.js';
 import type { UsageGroupBy } from '../../src/usage/usage-query.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineResilienceSuite } from './store-resilience-suite.js';
+import { clearTables, quietLogger, tempSpoolDir } from './store-test-helpers.js';
 import type { StoreTarget, StoreTargetFactory } from './store-targets.js';
 import { T0, dataset, expectedGroups, expectedTotals, makeRecord, matches, newestFirst } from './usage-fixtures.js';
-
-export const quietLogger = () => createLogger({ level: 'silent' });
-
-export function tempSpoolDir(): string {
-  return join(mkdtempSync(join(tmpdir(), 'codex-lb-spool-')), 'spool');
-}
-
-/** Empty every table, so each scenario starts from the same state. */
-export async function clearTables(store: UsageStore): Promise<void> {
-  for (const table of ['usage_request_log', 'usage_hourly_rollup', 'account_runtime_state', 'config_revision']) {
-    await store.dataSource.query(`DELETE FROM ${table}`);
-  }
-}
 
 /** Every number in `value` is a JS number (never a driver string), and no field is undefined. */
 function expectPlainNumbers(value: unknown, path = '$'): void {
@@ -57,7 +42,10 @@ export function defineStoreSuite(name: string, factory: StoreTargetFactory): voi
 
     it('migrates an empty database to the latest schema, and again as a no-op', async () => {
       const logger = quietLogger();
-      expect(await runMigrations(target.url, logger)).toEqual(['InitialUsageStore1767225600000']);
+      // Every migration of migrations/all-migrations.ts, oldest first, then none.
+      const all = ALL_MIGRATIONS.map((Migration) => new Migration().name);
+      expect(all[0]).toBe('InitialUsageStore1767225600000');
+      expect(await runMigrations(target.url, logger)).toEqual(all);
       expect(await runMigrations(target.url, logger)).toEqual([]);
       store = await openUsageStore(target.url, logger);
       for (const table of ['usage_request_log', 'usage_hourly_rollup', 'account_runtime_state', 'config_revision']) {
@@ -196,7 +184,7 @@ export function defineStoreSuite(name: string, factory: StoreTargetFactory): voi
         expect(await store.accountState.get('acc-1')).toBeNull();
         await store.accountState.update('acc-1', { cooldownUntil: T0 + 1234, quota: { primary: { usedPercent: 42.5 } } }, T0);
         const merged = await store.accountState.update('acc-1', { paused: true }, T0 + 1);
-        expect(merged).toEqual({ accountId: 'acc-1', cooldownUntil: T0 + 1234, quota: { primary: { usedPercent: 42.5 } }, paused: true, updatedAt: T0 + 1 });
+        expect(merged).toMatchObject({ accountId: 'acc-1', cooldownUntil: T0 + 1234, quota: { primary: { usedPercent: 42.5 } }, paused: true, updatedAt: T0 + 1 });
         expect(await store.accountState.get('acc-1')).toEqual(merged);
         await store.accountState.update('acc-0', { cooldownUntil: null }, T0);
         expect((await store.accountState.list()).map((s) => [s.accountId, s.paused, s.cooldownUntil])).toEqual([

@@ -88,7 +88,7 @@ export function mariadbTarget(baseUrl: string): StoreTargetFactory {
         return { store, down: () => tcp.off(), up: () => tcp.on() };
       },
       async dispose() {
-        for (const tcp of switches) await tcp.off();
+        for (const tcp of switches) await tcp.dispose();
         await admin.query(`DROP DATABASE IF EXISTS ${database}`);
         await admin.end();
       },

@@ -1,13 +1,15 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP forwarder that can be switched off and on, on the same port: off closes the listener and
- * cuts every open connection, so clients see real resets and then ECONNREFUSED — a database
- * outage without touching the database.
+ * A TCP forwarder that can be switched off and on: off cuts every open connection and resets
+ * every new one, so clients see real "connection lost" and "connection reset" errors — a database
+ * outage without touching the database. The listener stays bound while off: releasing the port
+ * would let another test process take it (and silently end this outage through its own proxy).
  */
 export class TcpSwitch {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  private forwarding = false;
   port = 0;
 
   constructor(
@@ -16,8 +18,13 @@ export class TcpSwitch {
   ) {}
 
   async on(): Promise<void> {
+    this.forwarding = true;
     if (this.server) return;
     const server = createServer((client) => {
+      if (!this.forwarding) {
+        client.resetAndDestroy();
+        return;
+      }
       const upstream = connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
@@ -32,7 +39,7 @@ export class TcpSwitch {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
+      server.listen(0, '127.0.0.1', () => resolve());
     });
     const address = server.address();
     if (address && typeof address === 'object') this.port = address.port;
@@ -40,12 +47,17 @@ export class TcpSwitch {
   }
 
   async off(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
+    this.forwarding = false;
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Release the port for good. */
+  async dispose(): Promise<void> {
+    await this.off();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 
