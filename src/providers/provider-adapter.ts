@@ -5,6 +5,7 @@ import type { AccountFailure } from '../routing/cooldown-policy.js';
 import type { Endpoint, TokenUsage } from '../usage/usage-record.js';
 import type { HeaderBag } from './rate-limit-headers.js';
 import type { StreamTap } from './sse-stream-tap.js';
+import type { UpstreamResponse } from './upstream-client.js';
 
 /** Everything an adapter needs to build one upstream attempt. */
 export interface UpstreamCall {
@@ -41,8 +42,13 @@ export interface ProviderAdapter {
   readonly kind: AccountConfig['kind'];
   /** Why the account can never serve as configured (e.g. an empty API key), or null. */
   unavailableReason(account: AccountSpec): string | null;
-  /** May be async: OAuth accounts refresh tokens here. */
+  /** May be async: OAuth accounts refresh tokens here. A GatewayError below 500 is the client's fault and answers it as is. */
   prepare(call: UpstreamCall): UpstreamRequest | Promise<UpstreamRequest>;
+  /**
+   * Optional own transport for what `prepare` built (default: the shared upstream client). The
+   * chatgpt adapter uses it to refresh and retry once after a 401, and to translate the answer.
+   */
+  send?(request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse>;
   /**
    * The account-level failure a response head represents (worth another account and a
    * cooldown), or null when the response is to be relayed as it is (2xx and ordinary 4xx).

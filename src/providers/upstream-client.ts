@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { UpstreamRequest } from './provider-adapter.js';
 import type { HeaderBag } from './rate-limit-headers.js';
@@ -5,7 +6,8 @@ import type { HeaderBag } from './rate-limit-headers.js';
 export interface UpstreamResponse {
   readonly status: number;
   readonly headers: HeaderBag;
-  readonly body: Dispatcher.ResponseData['body'];
+  /** undici's body, or a stream an adapter made (a translated or collected answer). */
+  readonly body: Readable;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Endpoint } from '../usage/usage-record.js';
 import { admitRequest } from './admission.js';
 import { ClientLink } from './client-link.js';
 import { parseByteSize, readJsonBody } from './json-body.js';
+import { pinnedAccountUnavailable } from './pinned-account-error.js';
 import { poolExhaustedError, upstreamUnreachable } from './pool-errors.js';
 import type { ProxyServices } from './proxy-services.js';
 import { contextOf, type RequestContext } from './request-context.js';
@@ -77,12 +78,17 @@ async function serve(x: Exchange, services: ProxyServices): Promise<void> {
   tracker.stream = stream;
 
   const sessionKey = affinityKey(json, x.req.headers);
-  const plan = services.router.plan(ctx.snapshot, model, sessionKey);
+  // A request continuing another account's conversation state may only go there.
+  const pin = services.pins?.(json) ?? null;
+  const plan = services.router.plan(ctx.snapshot, model, sessionKey, pin?.accountId ?? null);
   const outcome = await runAttempts(
     { ctx, plan, endpoint: x.endpoint, body: json, rawBody: x.raw, clientHeaders: x.req.headers, stream, link: x.link, tracker },
     services,
   );
-  if (outcome.kind === 'unserved') return answerUnserved(x, outcome, plan.exhaustion(), model.id);
+  if (outcome.kind === 'unserved') {
+    if (pin !== null) throw pinnedAccountUnavailable(pin, model.id, plan.exhaustion(), services.clock.now());
+    return answerUnserved(x, outcome, plan.exhaustion(), model.id);
+  }
 
   const accountId = outcome.candidate.account.id;
   services.router.bindSession(ctx.snapshot, sessionKey, accountId);

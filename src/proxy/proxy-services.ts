@@ -1,6 +1,7 @@
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { AdapterRegistry } from '../providers/adapter-registry.js';
 import type { UpstreamClient } from '../providers/upstream-client.js';
+import type { PinResolver } from '../routing/account-pin.js';
 import type { AccountRouter } from '../routing/account-router.js';
 import type { AccountStateStore } from '../routing/account-state.js';
 import type { Clock } from '../shared/clock.js';
@@ -19,4 +20,6 @@ export interface ProxyServices {
   readonly costOf: CostFn;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Requests that must go to one account (chatgpt continuity); absent = none are pinned. */
+  readonly pins?: PinResolver;
 }

@@ -8,6 +8,7 @@ import type { ClientLink } from './client-link.js';
 import type { ProxyServices } from './proxy-services.js';
 import type { RequestContext } from './request-context.js';
 import type { UsageTracker } from './usage-tracker.js';
+import { GatewayError } from '../shared/errors.js';
 
 /** An attempt that got an answer worth relaying (2xx, or a 4xx that is the client's business). */
 export interface Served {
@@ -105,7 +106,7 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
         stream: input.stream,
         requestId: ctx.requestId,
       });
-      const response = await services.upstream.send(request, controller.signal);
+      const response = adapter.send !== undefined ? await adapter.send(request, controller.signal) : await services.upstream.send(request, controller.signal);
       const failure = adapter.classifyResponse(response.status, response.headers, services.clock.now());
       if (failure !== null) {
         const body = await readBounded(response.body, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
@@ -126,6 +127,8 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
       return served(candidate, adapter, request, response, body, null);
     } catch (error) {
       if (link.gone) throw new ClientGone();
+      // The request itself is wrong (an adapter could not translate it): no account is to blame.
+      if (error instanceof GatewayError && error.status < 500) throw error;
       const failure: AccountFailure = timedOut
         ? { kind: 'timeout', status: null, retryAfterMs: null, message: `no answer within ${deadlineMs}ms` }
         : { kind: 'network', status: null, retryAfterMs: null, message: describeNetworkError(error) };

@@ -33,13 +33,15 @@ export interface AccountRouterDeps {
 export class AccountRouter {
   constructor(private readonly deps: AccountRouterDeps) {}
 
-  plan(snapshot: Snapshot, model: ModelSpec, sessionKey: string | null): RoutePlan {
+  /** `pinnedAccountId`: only that account may serve (see account-pin.ts); sticky and strategy do not matter then. */
+  plan(snapshot: Snapshot, model: ModelSpec, sessionKey: string | null, pinnedAccountId: string | null = null): RoutePlan {
     const routing = snapshot.routing;
     const sticky = sessionKey !== null && routing.stickyEnabled ? (this.deps.sticky.accountFor(sessionKey) ?? null) : null;
     return new RoutePlan({
       snapshot,
       model,
       stickyAccountId: sticky,
+      pinnedAccountId,
       strategy: this.deps.strategies.get(routing.strategy),
       state: this.deps.state,
       now: () => this.deps.clock.now(),

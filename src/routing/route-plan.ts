@@ -31,6 +31,8 @@ export interface RoutePlanInit {
   snapshot: Snapshot;
   model: ModelSpec;
   stickyAccountId: string | null;
+  /** When set, the only account this plan offers. */
+  pinnedAccountId?: string | null;
   strategy: RoutingStrategy;
   state: AccountStateStore;
   now: () => number;
@@ -83,7 +85,7 @@ export class RoutePlan {
     const seen = new Set<string>();
     for (const model of this.chain) {
       for (const id of model.accountIds) {
-        if (seen.has(id)) continue;
+        if (seen.has(id) || !this.admits(id)) continue;
         seen.add(id);
         const account = this.init.snapshot.accounts.get(id);
         const blocked = account === undefined ? 'not configured' : this.init.servable(account);
@@ -120,12 +122,17 @@ export class RoutePlan {
     };
   }
 
+  private admits(accountId: string): boolean {
+    const pinned = this.init.pinnedAccountId ?? null;
+    return pinned === null || pinned === accountId;
+  }
+
   private orderGroup(model: ModelSpec): RouteCandidate[] {
     const { snapshot, state, servable, capacity } = this.init;
     const now = this.init.now();
     const available: RouteCandidate[] = [];
     for (const id of model.accountIds) {
-      if (this.offered.has(id)) continue;
+      if (this.offered.has(id) || !this.admits(id)) continue;
       const account: AccountSpec | undefined = snapshot.accounts.get(id);
       if (account === undefined || servable(account) !== null) continue;
       if (!state.availability(id, now).available) continue;

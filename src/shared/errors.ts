@@ -8,12 +8,14 @@ export type ErrorType =
   | 'permission_error'
   | 'not_found_error'
   | 'rate_limit_error'
+  /** What the Codex backend (and so the Codex CLI) calls an exhausted quota. */
+  | 'usage_limit_reached'
   | 'server_error'
   | 'upstream_error'
   | 'service_unavailable';
 
 export interface ErrorEnvelope {
-  error: { message: string; type: string; code: string | null; param: string | null };
+  error: { message: string; type: string; code: string | null; param: string | null; [detail: string]: unknown };
 }
 
 export class GatewayError extends Error {
@@ -22,13 +24,15 @@ export class GatewayError extends Error {
   readonly code: string | null;
   readonly param: string | null;
   readonly headers: Readonly<Record<string, string>>;
+  /** Extra fields of the envelope's `error`, e.g. `resets_at` of usage_limit_reached (Codex clients read it). */
+  readonly details: Readonly<Record<string, unknown>>;
 
   constructor(
     status: number,
     type: ErrorType,
     code: string | null,
     message: string,
-    options: { param?: string | null; headers?: Record<string, string>; cause?: unknown } = {},
+    options: { param?: string | null; headers?: Record<string, string>; cause?: unknown; details?: Record<string, unknown> } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
@@ -37,10 +41,11 @@ export class GatewayError extends Error {
     this.code = code;
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
+    this.details = options.details ?? {};
   }
 
   toEnvelope(): ErrorEnvelope {
-    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+    return { error: { ...this.details, message: this.message, type: this.type, code: this.code, param: this.param } };
   }
 }
 

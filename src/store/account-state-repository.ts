@@ -11,10 +11,14 @@ export interface AccountRuntimeState {
   quota: unknown;
   /** Manually paused by an admin. */
   paused: boolean;
+  /** ChatGPT accounts: refreshed OAuth tokens, sealed by the gateway (never clear text); null = none. */
+  oauthTokens: string | null;
+  /** ChatGPT accounts: why a new sign-in is needed (reauth_required); null = it is not. */
+  reauthReason: string | null;
   updatedAt: number;
 }
 
-export type AccountStatePatch = Partial<Pick<AccountRuntimeState, 'cooldownUntil' | 'quota' | 'paused'>>;
+export type AccountStatePatch = Partial<Pick<AccountRuntimeState, 'cooldownUntil' | 'quota' | 'paused' | 'oauthTokens' | 'reauthReason'>>;
 
 export interface AccountStateStore {
   get(accountId: string): Promise<AccountRuntimeState | null>;
@@ -42,7 +46,7 @@ export class SqlAccountStateStore implements AccountStateStore {
       const repo = manager.getRepository(accountStateEntity);
       const current = await repo.findOneBy({ accountId });
       const next: AccountRuntimeState = {
-        ...(current ? fromRow(current) : { accountId, cooldownUntil: null, quota: null, paused: false }),
+        ...(current ? fromRow(current) : { accountId, cooldownUntil: null, quota: null, paused: false, oauthTokens: null, reauthReason: null }),
         ...patch,
         accountId,
         updatedAt: now,
@@ -64,6 +68,8 @@ function fromRow(row: AccountStateRow): AccountRuntimeState {
     quota: row.quotaJson === null ? null : (JSON.parse(row.quotaJson) as unknown),
     // SQLite hands booleans back as 0/1 in some paths, MariaDB as tinyint.
     paused: Boolean(toNumber(row.paused)),
+    oauthTokens: row.oauthTokens ?? null,
+    reauthReason: row.reauthReason ?? null,
     updatedAt: toNumber(row.updatedAt),
   };
 }
@@ -74,6 +80,8 @@ function toRow(state: AccountRuntimeState): AccountStateRow {
     cooldownUntil: state.cooldownUntil,
     quotaJson: state.quota === null || state.quota === undefined ? null : JSON.stringify(state.quota),
     paused: state.paused,
+    oauthTokens: state.oauthTokens,
+    reauthReason: state.reauthReason === null ? null : state.reauthReason.slice(0, 512),
     updatedAt: state.updatedAt,
   };
 }

@@ -1,4 +1,5 @@
 import type { RoutingStrategy as StrategyName } from '../../config/schema.js';
+import type { AccountSpec } from '../../runtime/snapshot.js';
 import type { RoutingStrategy, StrategyCandidate } from './routing-strategy.js';
 
 /**
@@ -48,11 +49,24 @@ export class WeightedStrategy implements RoutingStrategy {
   }
 }
 
+/** Below this remaining fraction an account is drained: no new traffic while others have room. */
+export const DRAIN_BELOW = 0.05;
+
 /**
- * Weighted by `weight × remaining capacity`. Until capacity is known (ChatGPT quota headers,
- * issue 6) every candidate reports null and this is exactly `weighted`. A nearly exhausted
- * account keeps a small share so its recovery is noticed.
+ * Weighted by `weight × plan capacity × remaining capacity` (ChatGPT quota: a Pro seat at half its
+ * quota still has more room than a fresh Plus seat). Accounts nearly at their limit are drained:
+ * they only come after every account with room, most remaining first, so their last requests
+ * are not spent while capacity exists elsewhere. Unknown capacity counts as full, so a pool
+ * without quota data behaves exactly like `weighted`.
  */
-export function capacityWeightedStrategy(): WeightedStrategy {
-  return new WeightedStrategy('capacity_weighted', (c) => c.account.weight * (c.capacity === null ? 1 : Math.max(0.02, Math.min(1, c.capacity))));
+export function capacityWeightedStrategy(planWeight: (account: AccountSpec) => number = () => 1): RoutingStrategy {
+  const weighted = new WeightedStrategy('capacity_weighted', (c) => c.account.weight * planWeight(c.account) * (c.capacity === null ? 1 : Math.max(0, Math.min(1, c.capacity))));
+  return {
+    name: 'capacity_weighted',
+    order<C extends StrategyCandidate>(candidates: readonly C[], pool: string): C[] {
+      const roomy = candidates.filter((c) => c.capacity === null || c.capacity >= DRAIN_BELOW);
+      const draining = candidates.filter((c) => c.capacity !== null && c.capacity < DRAIN_BELOW).sort((a, b) => (b.capacity ?? 0) - (a.capacity ?? 0));
+      return roomy.length === 0 ? draining : [...weighted.order(roomy, pool), ...draining];
+    },
+  };
 }
