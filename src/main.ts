@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -11,9 +12,18 @@ import { createLimiterBackend } from './limits/create-limiter-backend.js';
 import { RateLimits } from './limits/rate-limits.js';
 import { AdapterRegistry } from './providers/adapter-registry.js';
 import { accountCredentialStatus } from './providers/credential-status.js';
+import { AccountStoreVault, quotaWindowViews } from './providers/chatgpt/account-store-vault.js';
+import { ChatgptAdapter } from './providers/chatgpt/chatgpt-adapter.js';
+import { ContinuityIndex } from './providers/chatgpt/continuity-index.js';
+import { OAuthRefreshClient } from './providers/chatgpt/oauth-refresh-client.js';
+import { planCapacity } from './providers/chatgpt/plan-capacity.js';
+import { QuotaTracker } from './providers/chatgpt/quota-tracker.js';
+import { TokenManager } from './providers/chatgpt/token-manager.js';
+import { MemoryTokenVault } from './providers/chatgpt/token-vault.js';
 import { OpenAiAdapter } from './providers/openai-adapter.js';
 import { UpstreamClient } from './providers/upstream-client.js';
 import { createApp } from './proxy/app.js';
+import { CODEX_MOUNT_PATH, codexRouter } from './proxy/codex-router.js';
 import { unknownCost, type CostFn } from './proxy/usage-tracker.js';
 import { v1Router } from './proxy/v1-router.js';
 import { AccountRouter } from './routing/account-router.js';
@@ -27,10 +37,13 @@ import { ConfigReloader, loadInitialSnapshot } from './runtime/reloader.js';
 import type { Snapshot } from './runtime/snapshot.js';
 import { SnapshotHolder } from './runtime/snapshot-holder.js';
 import { durationMs } from './shared/durations.js';
+import { ENCRYPTION_KEY_ENV, loadEncryptionKey } from './shared/encryption-key.js';
 import { systemClock } from './shared/clock.js';
 import { EventBus } from './shared/event-bus.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { isLoopbackHost } from './shared/net.js';
+import { SecretBox } from './shared/secret-box.js';
+import { openUsageStore, type UsageStore } from './store/open-store.js';
 import type { UsageSink } from './usage/usage-record.js';
 
 /**
@@ -97,19 +110,39 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const accounts = new AccountStateStore(clock);
   // Rate-limit counters live in their store, keyed by policy fingerprint: they outlive reloads.
   const limits = new RateLimits({ backend: await createLimiterBackend(snapshot.config, logger), clock, logger });
-  const adapters = new AdapterRegistry([new OpenAiAdapter()]);
+  // Keep-alive pools per upstream origin; no undici timeouts (the proxy runs its own per snapshot).
+  const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: 30_000 } });
+  const upstream = new UpstreamClient(agent);
+  // ChatGPT seats: OAuth tokens (sealed in the store), quotas and conversation continuity outlive reloads.
+  const accountStore = await openAccountStore(snapshot, logger);
+  const tokens = new TokenManager({
+    vault: accountStore === null ? new MemoryTokenVault() : new AccountStoreVault(accountStore.accountState),
+    box: new SecretBox(tokenEncryptionKey(snapshot, env, logger)),
+    oauth: new OAuthRefreshClient(),
+    clock,
+    logger,
+  });
+  const quotas = new QuotaTracker({ clock, logger, persist: accountStore === null ? undefined : async (id, quota) => void (await accountStore.accountState.update(id, { quota })) });
+  const continuity = new ContinuityIndex(clock);
+  /** A seat's relative capacity by plan (configured, else from its id token); 1 for other accounts. */
+  const capacityOf = (accountId: string): number => {
+    const config = holder.current().accounts.get(accountId)?.config;
+    return config?.kind === 'chatgpt' ? planCapacity(config.plan ?? tokens.status(accountId)?.planType) : 1;
+  };
+  const adapters = new AdapterRegistry([new OpenAiAdapter(), new ChatgptAdapter({ tokens, quota: quotas, continuity, upstream, clock, capacityOf })]);
+  if (accountStore !== null) quotas.restore(await accountStore.accountState.list().catch(() => []));
+  await tokens.preload([...snapshot.accounts.values()].flatMap((a) => (a.config.kind === 'chatgpt' ? [{ id: a.id, config: a.config }] : [])));
   // Admin pauses (pauseAccount) are runtime overrides the router honours like any unservable reason.
   const pauses = new AccountPauses(null, clock);
   const router = new AccountRouter({
     state: accounts,
     sticky: new StickySessions(clock),
-    strategies: new StrategySet(),
+    strategies: new StrategySet({ planWeight: (account) => capacityOf(account.id) }),
+    capacity: (accountId) => quotas.remaining(accountId),
     clock,
     servable: (account) => (pauses.isPaused(account.id) ? 'paused by an admin' : adapters.unavailableReason(account)),
     policyBlock: (snap, accountId, modelId, now) => limits.accountBlock(snap, accountId, modelId, now),
   });
-  // Keep-alive pools per upstream origin; no undici timeouts (the proxy runs its own per snapshot).
-  const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: 30_000 } });
   const recordUsage = options.usageSink ?? { record: () => {} };
   // Every finished request also goes on the bus, for the admin API's subscriptions.
   const usageSink: UsageSink = {
@@ -118,7 +151,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       bus.publish('request.completed', record);
     },
   };
-  const proxy = { router, accounts, adapters, upstream: new UpstreamClient(agent), usage: usageSink, limits, costOf: options.costOf ?? unknownCost, clock, logger };
+  const proxy = { router, accounts, adapters, upstream, usage: usageSink, limits, costOf: options.costOf ?? unknownCost, clock, logger, pins: (body: Readonly<Record<string, unknown>>) => continuity.pinFor(body) };
   const reloader = new ConfigReloader({
     file: options.configPath,
     holder,
@@ -141,13 +174,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     configPath: options.configPath,
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
-    accounts: routingAccounts({ state: accounts, pauses, unservable: (account) => adapters.unavailableReason(account) }),
+    accounts: routingAccounts({ state: accounts, pauses, unservable: (account) => adapters.unavailableReason(account), quota: (id) => quotaWindowViews(quotas.quota(id)) }),
     keyLimits: keyLimitsFrom(limits, () => clock.now()),
   });
   const app = createApp({
     logger,
     v1: v1Router({ holder, proxy, clock }),
-    mounts: [{ path: admin.path, handler: admin.router }],
+    mounts: [{ path: admin.path, handler: admin.router }, { path: CODEX_MOUNT_PATH, handler: codexRouter({ holder, proxy, clock }) }],
     ready: () => ({ ready: true, checks: { config: true, configVersion: String(holder.current().version) } }),
     draining: () => draining,
     trustProxy: snapshot.config.server.trustProxy,
@@ -164,6 +197,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }).catch(async (error: unknown) => {
     // A Redis/SQL counter store holds sockets that would keep the failed process alive.
     await limits.close();
+    await accountStore?.close();
     throw error;
   });
   admin.attachSubscriptions(server);
@@ -185,11 +219,41 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await shutdownServer(server, graceMs);
       await agent.destroy().catch(() => {});
       await limits.close();
+      await accountStore?.close();
       logger.info('codex-lb stopped');
     })();
     return closing;
   };
   return { url, port: address.port, holder, reloader, bus, logger, server, close };
+}
+
+/**
+ * The store, where chatgpt accounts keep their sealed refreshed tokens, re-auth verdicts and
+ * quotas across restarts. Opened only when the config has chatgpt accounts (nothing else needs it
+ * yet); an unreachable store leaves them in memory rather than refusing to start.
+ */
+async function openAccountStore(snapshot: Snapshot, logger: Logger): Promise<UsageStore | null> {
+  if (![...snapshot.accounts.values()].some((account) => account.kind === 'chatgpt')) return null;
+  try {
+    return await openUsageStore(snapshot.config.storage.url, logger);
+  } catch (error) {
+    logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'store unavailable: refreshed ChatGPT tokens and quotas are kept in memory only');
+    return null;
+  }
+}
+
+/** The key sealing stored tokens; a throwaway one when nothing is stored durably. */
+function tokenEncryptionKey(snapshot: Snapshot, env: NodeJS.ProcessEnv, logger: Logger): Buffer {
+  const url = snapshot.config.storage.url;
+  const durable = url !== 'sqlite::memory:' && [...snapshot.accounts.values()].some((account) => account.kind === 'chatgpt');
+  if (!durable && !env[ENCRYPTION_KEY_ENV]) return randomBytes(32);
+  try {
+    const loaded = loadEncryptionKey(env, url);
+    logger.info({ source: loaded.source }, 'encryption key for stored tokens loaded');
+    return loaded.key;
+  } catch (error) {
+    throw new StartupError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** Stops accepting, lets in-flight requests finish within the grace period, then cuts the rest. */
