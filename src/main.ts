@@ -24,6 +24,7 @@ import { OpenAiAdapter } from './providers/openai-adapter.js';
 import { UpstreamClient } from './providers/upstream-client.js';
 import { createApp } from './proxy/app.js';
 import { CODEX_MOUNT_PATH, codexRouter } from './proxy/codex-router.js';
+import { expressServerOptions } from './proxy/express-server-options.js';
 import { unknownCost, type CostFn } from './proxy/usage-tracker.js';
 import { v1Router } from './proxy/v1-router.js';
 import { AccountRouter } from './routing/account-router.js';
@@ -187,7 +188,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   logAccountStatus(snapshot, logger);
 
-  const server = createServer(app);
+  const server = createServer(expressServerOptions(app), app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
