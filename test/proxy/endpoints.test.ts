@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { UsageRecord } from '../../src/usage/usage-record.js';
 import { TOOL_CALL } from '../fakes/openai-payloads.js';
 import { waitFor } from '../helpers/wait.js';
 import { GatewayHarness } from './gateway-harness.js';
@@ -22,7 +23,7 @@ const lastRequest = () => {
   const requests = h.upstream('a').requests;
   return requests[requests.length - 1];
 };
-const records = (n: number) => waitFor(() => h.sink.records.length >= n && h.sink.records, { what: `${n} usage records` });
+const records = (n: number): Promise<UsageRecord[]> => waitFor(() => (h.sink.records.length >= n ? h.sink.records : null), { what: `${n} usage records` });
 
 describe('models', () => {
   it('lists the configured models and gets one by id', async () => {
