@@ -8,6 +8,7 @@ import { createAdminApi } from './admin/admin-api.js';
 import { keyLimitsFrom } from './admin/rate-limit-view.js';
 import { routingAccounts } from './admin/routing-accounts.js';
 import { formatIssue, type ConfigIssue } from './config/issues.js';
+import { dashboardRouter } from './dashboard/dashboard-router.js';
 import { createLimiterBackend } from './limits/create-limiter-backend.js';
 import { RateLimits } from './limits/rate-limits.js';
 import { AdapterRegistry } from './providers/adapter-registry.js';
@@ -181,7 +182,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const app = createApp({
     logger,
     v1: v1Router({ holder, proxy, clock }),
-    mounts: [{ path: admin.path, handler: admin.router }, { path: CODEX_MOUNT_PATH, handler: codexRouter({ holder, proxy, clock }) }],
+    mounts: [{ path: admin.path, handler: admin.router }, { path: CODEX_MOUNT_PATH, handler: codexRouter({ holder, proxy, clock }) }, { path: '/', handler: dashboardRouter() }],
     ready: () => ({ ready: true, checks: { config: true, configVersion: String(holder.current().version) } }),
     draining: () => draining,
     trustProxy: snapshot.config.server.trustProxy,

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { sameOriginCsp } from '../shared/content-security-policy.js';
 
 /**
  * GraphiQL 4, served entirely from node_modules: React 18 and ReactDOM as UMD files, GraphiQL's
@@ -94,23 +95,7 @@ export function graphiqlHtml(assetBase: string): string {
 `;
 }
 
-/**
- * Only this origin: scripts and styles from the gateway, the API over fetch and WebSocket (listed
- * explicitly because older browsers do not count ws: as 'self'), images and fonts inlined by the
- * stylesheet as data: URIs. GraphiQL sets inline styles, hence 'unsafe-inline' for styles only.
- */
+/** GraphiQL sets inline styles, hence 'unsafe-inline' for styles only. */
 export function graphiqlCsp(host: string | undefined): string {
-  const safeHost = host !== undefined && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? host : null;
-  const sockets = safeHost === null ? '' : ` ws://${safeHost} wss://${safeHost}`;
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    `connect-src 'self'${sockets}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return sameOriginCsp(host, { inlineStyles: true });
 }
