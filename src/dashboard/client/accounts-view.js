@@ -32,8 +32,8 @@ export function accountFix(account) {
       return 'Offered again when the cooldown ends; Clear cooldown offers it at once.';
     case 'UNAVAILABLE':
       return account.kind === 'CHATGPT'
-        ? ['Sign in again (', code('codex login'), ') or fix ', code('authFile'), '/', code('tokens'), ', then save gateway.yaml.']
-        : ['Set the API key (e.g. the environment variable behind ', code('apiKey'), ') and restart, or fix it in gateway.yaml.'];
+        ? ['Sign in so that ', code('authFile'), ' exists, or give ', code('tokens'), ' in gateway.yaml.']
+        : ['Put the key in ', code('apiKey'), ' and save gateway.yaml; a key from an environment variable needs a restart with the variable set.'];
     default:
       return null;
   }

@@ -36,7 +36,7 @@ export class AdminApi {
   /**
    * @param {{
    *   token: () => string | null,
-   *   onAuthRequired: (reason: string) => void,
+   *   onAuthRequired: (reason: string | null) => void,
    *   onConnection: (state: ConnectionState, reconnected: boolean) => void,
    * }} options
    */
@@ -148,7 +148,8 @@ export class AdminApi {
           if (this.ws !== client) return;
           if (isUnauthorized(event)) {
             this.options.onConnection('auth', false);
-            this.options.onAuthRequired(closeReason(event) || 'admin token required');
+            // The close reason is a bare "Unauthorized"; the HTTP answers say why (null: keep theirs).
+            this.options.onAuthRequired(null);
           } else {
             this.options.onConnection('reconnecting', false);
           }
@@ -163,9 +164,4 @@ export class AdminApi {
 /** @param {unknown} event */
 function isUnauthorized(event) {
   return typeof event === 'object' && event !== null && 'code' in event && event.code === UNAUTHORIZED_CLOSE;
-}
-
-/** @param {unknown} event */
-function closeReason(event) {
-  return typeof event === 'object' && event !== null && 'reason' in event ? String(event.reason) : '';
 }

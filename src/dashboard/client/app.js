@@ -141,16 +141,19 @@ async function loadState() {
     model.stateError = message(error);
   }
   render('notices', 'config', 'keys', 'accounts', 'models', 'feed', 'overview');
+  // A broken file reverted to the running text is a no-op reload that no event reports: while
+  // out of sync, look again every few seconds.
+  if (model.state?.configStatus.inSync === false) refreshStateSoon(3000);
 }
 
 /** Keys' remaining limits and accounts' in-flight counts change with every request: re-read them, at most once a second. */
 let stateTimer = /** @type {number | null} */ (null);
-function refreshStateSoon() {
+function refreshStateSoon(delayMs = 1000) {
   if (stateTimer !== null) return;
   stateTimer = window.setTimeout(() => {
     stateTimer = null;
     void loadState();
-  }, 1000);
+  }, delayMs);
 }
 
 async function loadFeed() {

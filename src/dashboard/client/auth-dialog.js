@@ -23,14 +23,18 @@ let pending = null;
 /**
  * Shows the prompt (once, however many requests were refused) and resolves with the token the
  * user entered, already stored for the session.
- * @param {string} reason why the admin API refused, as it said it
+ * @param {string | null} reason why the admin API refused, as it said it (null: not said)
  * @returns {Promise<string>}
  */
 export function askForToken(reason) {
   const dialog = /** @type {HTMLDialogElement} */ (byId('token-dialog'));
   const form = /** @type {HTMLFormElement} */ (byId('token-form'));
   const input = /** @type {HTMLInputElement} */ (byId('token-input'));
-  byId('token-reason').textContent = storedToken() === null ? reason : `${reason} (the token of this session was refused)`;
+  const said = byId('token-reason');
+  if (reason !== null || !dialog.open) {
+    const text = reason ?? 'admin token required';
+    said.textContent = storedToken() === null ? text : `${text} (the token of this session was refused)`;
+  }
   if (pending !== null) return pending;
   pending = new Promise((resolve) => {
     const submit = (/** @type {SubmitEvent} */ event) => {

@@ -69,5 +69,7 @@ export function renderConfig(root, model, actions) {
     h('dd', {}, status.instanceId),
   );
   const rejected = status.lastRejected && status.lastRejected.at !== status.lastResult.at ? reloadBlock('Last rejected', status.lastRejected) : null;
-  fill(root, head, facts, reloadBlock('Last reload', status.lastResult), rejected);
+  const reverted =
+    status.inSync && status.lastResult.status === 'REJECTED' ? h('p', { class: 'note' }, 'The file has since been put back to the running version; nothing to apply.') : null;
+  fill(root, head, facts, reloadBlock('Last reload', status.lastResult), reverted, rejected);
 }

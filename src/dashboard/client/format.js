@@ -2,6 +2,7 @@
 /** Number, money, duration and time formatting for the dashboard, in the browser's locale. */
 
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const cents = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 2, useGrouping: false });
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 
 /** @param {number | null | undefined} n */
@@ -22,8 +23,8 @@ export function formatCompact(n) {
  */
 export function formatUsd(usd, unpriced = 0) {
   if (usd === null || usd === undefined) return '—';
-  const digits = usd !== 0 && Math.abs(usd) < 1 ? 4 : 2;
-  const text = `$${usd.toFixed(digits)}`;
+  // One request costs fractions of a cent: show its two significant digits, not `$0.00`.
+  const text = usd !== 0 && Math.abs(usd) < 0.01 ? `$${cents.format(usd)}` : `$${usd.toFixed(2)}`;
   return unpriced > 0 ? `≥ ${text}` : text;
 }
 

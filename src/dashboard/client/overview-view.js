@@ -63,7 +63,7 @@ function cards(t) {
     card('Error rate', t.requests === 0 ? '—' : formatPercent(errorRate), `${formatInt(t.errors)} failed`, 'errors'),
     card('Tokens in', formatCompact(t.inputTokens), `${formatCompact(t.cachedInputTokens)} cached`, 'input'),
     card('Tokens out', formatCompact(t.outputTokens), `${formatCompact(t.reasoningTokens)} reasoning`, 'output'),
-    card('Cost', formatUsd(t.costUsd, t.unpricedRequests), t.unpricedRequests > 0 ? `${formatInt(t.unpricedRequests)} unpriced (lower bound)` : 'all requests priced', 'cost'),
+    card('Cost', formatUsd(t.costUsd, t.unpricedRequests), t.unpricedRequests > 0 ? `${formatInt(t.unpricedRequests)} unpriced (not counted)` : t.requests === 0 ? 'no requests' : 'all requests priced', 'cost'),
   );
 }
 
