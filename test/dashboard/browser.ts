@@ -9,6 +9,9 @@ import { waitFor } from '../helpers/wait.js';
  * session, every background service that could phone home switched off, and a log of every URL
  * any page of the session asked for, WebSockets included, so a test can prove that nothing left
  * the machine.
+ *
+ * Code run inside pages is passed as strings: this project's TypeScript has no DOM library (it
+ * would change the Node types of fetch and friends for every test).
  */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = [
@@ -79,10 +82,7 @@ export class BrowserSession {
   async screenshot(page: Page, name: string): Promise<string> {
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     const path = join(ARTIFACTS_DIR, name);
-    await page.evaluate(() => {
-      if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
-      window.scrollTo(0, 0);
-    });
+    await page.evaluate('document.activeElement?.blur?.(); window.scrollTo(0, 0)');
     await page.mouse.move(0, 0);
     await page.screenshot({ path, fullPage: true });
     return path;

@@ -45,7 +45,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     await waitForText(page, '#config-version', (text) => text === 'v1', 'config version v1');
     await waitForText(page, '#connection', (text) => text === 'Live', 'live connection');
     expect(await page.locator('#token-dialog').getAttribute('open')).toBeNull();
-    const storage = await page.evaluate(() => ({ session: Object.values(sessionStorage), local: Object.keys(localStorage).length, cookie: document.cookie }));
+    const storage = await page.evaluate<{ session: string[]; local: number; cookie: string }>('({ session: Object.values(sessionStorage), local: localStorage.length, cookie: document.cookie })');
     expect(storage).toEqual({ session: [ADMIN_TOKEN], local: 0, cookie: '' });
     expect(await page.locator('#config').textContent()).toContain(gw.config.path);
     expect(await page.locator(row('accounts', 'data-account-id', 'acct-a')).getAttribute('data-status')).toBe('AVAILABLE');
@@ -53,7 +53,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
   });
 
   it('shows requests of two keys live in the feed, the per-key table and the totals, without a reload', async () => {
-    await page.evaluate(() => Object.assign(window, { loadedOnce: 'same document' }));
+    await page.evaluate("window.loadedOnce = 'same document'");
     const alpha = gw.client(ALPHA_KEY);
     const beta = gw.client(BETA_KEY);
     await alpha.chat.completions.create({ model: 'gpt-test', messages });
@@ -99,7 +99,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     await page.click('#ranges button[data-range="24h"]');
     await waitForText(page, '#overview .panel-head .note', (text) => text.startsWith('Last 24 hours'), '24-hour range');
 
-    expect(await page.evaluate(() => Reflect.get(window, 'loadedOnce'))).toBe('same document');
+    expect(await page.evaluate<string>('window.loadedOnce')).toBe('same document');
     expect(browser.urls.filter((url) => url === `${gw.origin}/`)).toHaveLength(1);
   });
 
@@ -135,7 +135,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
   });
 
   it('renders in light and dark and saves both as screenshots', async () => {
-    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = () => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
     // Toasts of the config edits fade after a few seconds; the screenshots show the page itself.
     await waitFor(async () => (await page.locator('.toast').count()) === 0, { timeoutMs: 20_000, what: 'toasts gone' });
     const light = await background();

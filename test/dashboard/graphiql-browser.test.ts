@@ -9,26 +9,16 @@ import { ADMIN_TOKEN, ALPHA_KEY, DashboardGateway } from './dashboard-gateway.js
  * admin token in its Headers tab, a query over HTTP and a subscription over graphql-ws, and no
  * request to anything but the gateway.
  */
-type Editor = { CodeMirror: { setValue(text: string): void; getValue(): string } };
-
 /** Sets a GraphiQL editor's text through its CodeMirror instance (what typing would do). */
 async function setEditor(page: Page, selector: string, text: string): Promise<void> {
   await page.locator(selector).waitFor({ timeout: 20_000 });
-  await page.evaluate(
-    ([sel, value]) => {
-      const element = document.querySelector(sel!) as unknown as Editor | null;
-      if (element === null) throw new Error(`no editor ${sel}`);
-      element.CodeMirror.setValue(value!);
-    },
-    [selector, text],
-  );
+  await page.evaluate(`document.querySelector(${JSON.stringify(selector)}).CodeMirror.setValue(${JSON.stringify(text)})`);
 }
 
 const QUERY_EDITOR = '.graphiql-query-editor .CodeMirror';
 const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror';
 /** The result pane's text (its CodeMirror value: innerText would carry the fold markers). */
-const response = (page: Page) =>
-  page.evaluate(() => (document.querySelector('.graphiql-response .CodeMirror') as unknown as Editor | null)?.CodeMirror.getValue() ?? '');
+const response = (page: Page) => page.evaluate<string>("document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue() ?? ''");
 
 describe.skipIf(!chromiumAvailable())('GraphiQL in Chromium', () => {
   let gw: DashboardGateway;
@@ -68,7 +58,7 @@ describe.skipIf(!chromiumAvailable())('GraphiQL in Chromium', () => {
     const subscription = 'subscription { requestCompleted { keyId model status } }';
     await setEditor(page, QUERY_EDITOR, subscription);
     // GraphiQL stores the query once its debounce took the edit: from then on, Run runs it.
-    await waitFor(() => page.evaluate((text) => localStorage.getItem('graphiql:query') === text, subscription), { timeoutMs: 20_000, what: 'GraphiQL to take the edit' });
+    await waitFor(() => page.evaluate<boolean>(`localStorage.getItem('graphiql:query') === ${JSON.stringify(subscription)}`), { timeoutMs: 20_000, what: 'GraphiQL to take the edit' });
     await page.click('.graphiql-execute-button');
     const alpha = gw.client(ALPHA_KEY);
     // The subscription starts a moment after the click: send until one request shows up.
