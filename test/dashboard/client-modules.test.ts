@@ -25,6 +25,10 @@ interface UsageMath {
   bucketSeries(points: Array<{ at: number; totals: Totals }>, from: number, to: number, stepMs: number): Array<{ start: number; totals: Totals }>;
   emptyTotals(): Totals;
 }
+interface Chart {
+  labelSpacing(buckets: number, stepMs: number): number;
+  niceScale(max: number, integer?: boolean): { top: number; step: number };
+}
 interface Format {
   formatUsd(usd: number | null, unpriced?: number): string;
   formatSpan(ms: number): string;
@@ -81,6 +85,21 @@ describe('dashboard browser modules', () => {
     const series = bucketSeries([{ at: 2.5 * hour, totals: totals(2, 0, 10) }, { at: 2.9 * hour, totals: totals(1, 1, 40) }, { at: 9 * hour, totals: totals(5, 0, 1) }], 0, 4 * hour, hour);
     expect(series.map((b) => b.totals.requests)).toEqual([0, 0, 3, 0]);
     expect(series[2]!.totals.averageLatencyMs).toBe(20);
+  });
+
+  it('puts chart labels on round times and the y axis on round numbers', async () => {
+    const { labelSpacing, niceScale } = await load<Chart>('chart.js');
+    const minute = 60_000;
+    const hour = 60 * minute;
+    expect(labelSpacing(61, minute)).toBe(10 * minute);
+    expect(labelSpacing(25, hour)).toBe(6 * hour);
+    expect(labelSpacing(169, hour)).toBe(24 * hour);
+    expect(labelSpacing(31, 24 * hour)).toBe(7 * 24 * hour);
+    expect(niceScale(7, true)).toEqual({ top: 8, step: 2 });
+    expect(niceScale(2, true)).toEqual({ top: 4, step: 1 });
+    expect(niceScale(2)).toEqual({ top: 2, step: 0.5 });
+    expect(niceScale(0.00054)).toEqual({ top: 0.0008, step: 0.0002 });
+    expect(niceScale(0)).toEqual({ top: 4, step: 1 });
   });
 
   it('shows the cost of one request in significant digits, and bounds with unpriced requests', async () => {

@@ -84,6 +84,9 @@ function accountRow(model, actions, account, totals) {
       )
     : h('span', { class: 'muted' }, 'none');
   const fix = account.available ? null : accountFix(account);
+  // A cooldown's reason and end are in their own column; an error already said there is not repeated.
+  const reason = account.status === 'COOLING_DOWN' ? null : account.unavailableReason;
+  const lastError = account.lastError && account.lastError.message !== account.cooldown?.reason && !reason?.includes(account.lastError.message) ? account.lastError : null;
   return h(
     'tr',
     { 'data-account-id': account.id, 'data-status': account.status },
@@ -92,9 +95,9 @@ function accountRow(model, actions, account, totals) {
       'td',
       { class: 'status-cell' },
       h('span', { class: `badge ${status.tone}` }, status.label),
-      account.unavailableReason ? h('span', { class: 'sub' }, account.unavailableReason) : null,
+      reason ? h('span', { class: 'sub' }, reason) : null,
       fix ? h('span', { class: 'sub hint' }, fix) : null,
-      account.lastError ? h('span', { class: 'sub', title: account.lastError.at ?? undefined }, `last error: ${account.lastError.message}`) : null,
+      lastError ? h('span', { class: 'sub', title: lastError.at ?? undefined }, `last error: ${lastError.message}`) : null,
     ),
     h('td', {}, cooldown),
     h('td', { class: 'limits' }, account.quota.length === 0 ? h('span', { class: 'muted' }, account.kind === 'CHATGPT' ? 'not reported yet' : 'n/a') : account.quota.map(quotaBar)),
@@ -149,6 +152,19 @@ export function renderAccounts(root, model, actions) {
 }
 
 /**
+ * Why an account is out, in one line; a cooldown with a live countdown instead of its timestamp.
+ * @param {Account} account
+ * @returns {import('./dom.js').Child}
+ */
+function whyNot(account) {
+  const cooldown = account.cooldown;
+  if (account.status === 'COOLING_DOWN' && cooldown) {
+    return [h('span', { 'data-countdown': cooldown.until, 'data-prefix': 'cooling down, ends ' }, `cooling down, ends ${formatRelative(cooldown.until)}`), cooldown.reason ? `: ${cooldown.reason}.` : '.'];
+  }
+  return `${account.unavailableReason ?? account.status.toLowerCase()}.`;
+}
+
+/**
  * The top-of-page notice when no account can take a request, with each one's reason.
  * @param {Model} model
  */
@@ -161,7 +177,7 @@ export function noAccountsNotice(model) {
     h('strong', {}, 'No account can serve requests right now'),
     accounts.length === 0
       ? h('p', {}, 'gateway.yaml has no accounts. Add one under ', code('accounts:'), ' and save; the gateway reloads it live.')
-      : h('ul', {}, accounts.map((a) => h('li', {}, h('b', {}, a.name), ` — ${a.unavailableReason ?? a.status.toLowerCase()}. `, accountFix(a)))),
+      : h('ul', {}, accounts.map((a) => h('li', {}, h('b', {}, a.name), ' — ', whyNot(a), ' ', accountFix(a)))),
     h('p', {}, 'Until then /v1 answers 503 ', code('no_accounts'), ' (or 429 ', code('usage_limit_reached'), ' while every account rests from a rate limit).'),
   );
 }

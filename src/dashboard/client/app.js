@@ -236,8 +236,8 @@ function onAccountEvent(event) {
   const accounts = model.state?.accounts;
   const index = accounts?.findIndex((a) => a.id === event.accountId) ?? -1;
   if (accounts && event.account && index >= 0) accounts[index] = event.account;
-  render('accounts', 'notices');
-  // Models' available counts follow from account states: the next state read brings them.
+  render('accounts', 'notices', 'models');
+  // Limits and in-flight counts are not in the event: the next state read brings them.
   refreshStateSoon();
 }
 

@@ -28,13 +28,16 @@ export function renderModels(root, model) {
     h('td', { class: 'num', 'data-col': 'tokens' }, t ? formatCompact(t.totalTokens) : '—'),
     h('td', { class: 'num', 'data-col': 'cost' }, t ? formatUsd(t.costUsd, t.unpricedRequests) : '—'),
   ];
+  // Counted from the accounts as shown (live through accountEvents), so both tables always agree.
+  const accounts = new Map((model.state?.accounts ?? []).map((a) => [a.id, a]));
   const rows = models.map((m) => {
-    const tone = m.availableAccounts === 0 ? 'bad' : m.availableAccounts < m.accounts.length ? 'warn' : 'ok';
+    const available = m.accounts.filter((a) => accounts.get(a.id)?.available ?? false).length;
+    const tone = available === 0 ? 'bad' : available < m.accounts.length ? 'warn' : 'ok';
     return h(
       'tr',
       { 'data-model': m.id },
       h('td', {}, h('span', { class: 'key-name' }, m.id), m.name !== m.id || m.aliases.length ? h('span', { class: 'sub' }, [m.name !== m.id ? m.name : null, ...m.aliases].filter(Boolean).join(' · ')) : null),
-      h('td', {}, h('span', { class: `badge ${m.enabled ? tone : 'muted'}` }, m.enabled ? `${m.availableAccounts} of ${m.accounts.length}` : 'disabled')),
+      h('td', {}, h('span', { class: `badge ${m.enabled ? tone : 'muted'}` }, m.enabled ? `${available} of ${m.accounts.length}` : 'disabled')),
       cells(byModel ? (byModel.get(m.id) ?? emptyTotals()) : null),
       h('td', { class: 'num' }, price(m)),
     );

@@ -19,13 +19,14 @@ const METRICS = [
 
 /**
  * What each metric stacks in a bar.
- * @type {Readonly<Record<Metric, { series: Array<{ label: string, className: string }>, values: (t: Totals) => number[], format: (n: number) => string }>>}
+ * @type {Readonly<Record<Metric, { series: Array<{ label: string, className: string }>, values: (t: Totals) => number[], format: (n: number) => string, integer: boolean }>>}
  */
 const STACKS = {
   requests: {
     series: [{ label: 'succeeded', className: 'fill-ok' }, { label: 'failed', className: 'fill-error' }],
     values: (t) => [t.requests - t.errors, t.errors],
     format: formatCompact,
+    integer: true,
   },
   tokens: {
     series: [
@@ -35,11 +36,13 @@ const STACKS = {
     ],
     values: (t) => [t.inputTokens - t.cachedInputTokens, t.cachedInputTokens, t.outputTokens],
     format: formatCompact,
+    integer: true,
   },
   cost: {
     series: [{ label: 'cost', className: 'fill-cost' }],
     values: (t) => [t.costUsd],
     format: (n) => (n === 0 ? '$0' : formatUsd(n)),
+    integer: false,
   },
 };
 
@@ -112,6 +115,7 @@ export function renderOverview(root, model, actions) {
     series: stack.series,
     stepMs: range.stepMs,
     formatValue: stack.format,
+    integer: stack.integer,
     emptyText: 'No requests in this range yet',
   });
   const chartNote =

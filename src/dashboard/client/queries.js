@@ -51,7 +51,7 @@ export const STATE_QUERY = `query DashboardState {
     limits { policy kind limit per used remaining resetsAt }
   }
   models {
-    id name enabled aliases availableAccounts
+    id name enabled aliases
     accounts { id }
     pricing { input cachedInput output source }
   }

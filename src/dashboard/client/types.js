@@ -19,7 +19,7 @@
  * @typedef {{ policy: string, kind: string, limit: number, per: string | null, used: number | null, remaining: number | null, resetsAt: string | null }} LimitWindow
  * @typedef {{ id: string, name: string, enabled: boolean, expired: boolean, expiresAt: string | null, models: string[] | null, policies: { id: string }[], limits: LimitWindow[] }} ApiKey
  * @typedef {{ input: number, cachedInput: number, output: number, source: string }} Pricing
- * @typedef {{ id: string, name: string, enabled: boolean, aliases: string[], availableAccounts: number, accounts: { id: string }[], pricing: Pricing | null }} Model
+ * @typedef {{ id: string, name: string, enabled: boolean, aliases: string[], accounts: { id: string }[], pricing: Pricing | null }} Model
  * @typedef {{
  *   requests: number, errors: number, inputTokens: number, cachedInputTokens: number, outputTokens: number,
  *   reasoningTokens: number, totalTokens: number, costUsd: number, unpricedRequests: number, averageLatencyMs: number | null
