@@ -1,6 +1,7 @@
 // @ts-check
 import { code, emptyState, fill, h, panelHead, table } from './dom.js';
 import { formatInt, formatPercent, formatRelative, formatSpan } from './format.js';
+import { pendingText } from './model.js';
 import { emptyTotals, sumBy } from './usage-math.js';
 
 /** @typedef {import('./model.js').Model} Model */
@@ -117,6 +118,10 @@ export function renderAccounts(root, model, actions) {
   const accounts = model.state?.accounts ?? [];
   const available = accounts.filter((a) => a.available).length;
   const head = panelHead('By account', accounts.length ? `${available} of ${accounts.length} available` : undefined);
+  if (model.state === null) {
+    fill(root, head, h('p', { class: 'loading' }, pendingText(model)));
+    return;
+  }
   if (accounts.length === 0) {
     fill(
       root,

@@ -1,7 +1,7 @@
 // @ts-check
 import { code, emptyState, fill, h, panelHead, table } from './dom.js';
 import { formatCompact, formatInt, formatPercent, formatUsd } from './format.js';
-import { CLIENT_LOG_LIMIT } from './model.js';
+import { CLIENT_LOG_LIMIT, pendingText } from './model.js';
 import { emptyTotals, sumBy, sumByClient } from './usage-math.js';
 
 /** @typedef {import('./model.js').Model} Model */
@@ -21,7 +21,11 @@ function price(m) {
  */
 export function renderModels(root, model) {
   const head = panelHead('By model', 'price per 1M tokens: in / cached / out');
-  const models = model.state?.models ?? [];
+  if (model.state === null) {
+    fill(root, head, h('p', { class: 'loading' }, pendingText(model)));
+    return;
+  }
+  const models = model.state.models;
   const byModel = model.usage ? sumBy(model.usage.rows, 'model') : null;
   const cells = (/** @type {import('./types.js').Totals | null} */ t) => [
     h('td', { class: 'num', 'data-col': 'requests' }, t ? formatInt(t.requests) : '—'),
@@ -61,7 +65,7 @@ export function renderClients(root, model) {
   const log = model.rangeLog;
   const head = panelHead('By client', 'from each request’s user agent');
   if (!log.loaded) {
-    fill(root, head, model.usageError ? emptyState('Not available', 'The client of each request is read from the request log in the usage store.') : h('p', { class: 'loading' }, 'Loading…'));
+    fill(root, head, model.usageError ? emptyState('Not available', 'The client of each request is read from the request log in the usage store.') : h('p', { class: 'loading' }, pendingText(model)));
     return;
   }
   const families = sumByClient(log.records);

@@ -1,6 +1,7 @@
 // @ts-check
 import { code, fill, h, panelHead } from './dom.js';
 import { formatDateTime, formatMs } from './format.js';
+import { pendingText } from './model.js';
 
 /** @typedef {import('./model.js').Model} Model */
 /** @typedef {import('./model.js').Actions} Actions */
@@ -51,7 +52,7 @@ export function renderConfig(root, model, actions) {
   );
   const status = model.state?.configStatus;
   if (!status) {
-    fill(root, head, h('p', { class: 'loading' }, model.stateError ?? 'Loading…'));
+    fill(root, head, h('p', { class: 'loading' }, pendingText(model)));
     return;
   }
   const facts = h(

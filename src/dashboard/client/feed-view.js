@@ -1,7 +1,7 @@
 // @ts-check
 import { code, emptyState, fill, h, panelHead, table } from './dom.js';
 import { formatInt, formatMs, formatTime, formatUsd } from './format.js';
-import { accountName, keyName } from './model.js';
+import { accountName, keyName, pendingText } from './model.js';
 import { clientFamily } from './ua-family.js';
 
 /** @typedef {import('./model.js').Model} Model */
@@ -56,6 +56,10 @@ export function renderFeed(root, model) {
     `newest first · last ${model.feed.length === 0 ? 0 : formatInt(model.feed.length)}`,
     h('span', { class: `pill ${live ? 'ok' : 'warn'}` }, live ? 'live' : 'not live'),
   );
+  if (model.feed.length === 0 && model.state === null) {
+    fill(root, head, h('p', { class: 'loading' }, pendingText(model)));
+    return;
+  }
   if (model.feed.length === 0) {
     const origin = window.location.origin;
     fill(

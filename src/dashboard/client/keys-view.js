@@ -1,7 +1,7 @@
 // @ts-check
 import { code, emptyState, fill, h, panelHead, table } from './dom.js';
 import { formatCompact, formatDateTime, formatInt, formatLimitAmount, formatUsd } from './format.js';
-import { authEnabled } from './model.js';
+import { authEnabled, pendingText } from './model.js';
 import { emptyTotals, sumBy } from './usage-math.js';
 
 /** @typedef {import('./model.js').Model} Model */
@@ -75,7 +75,11 @@ function keyRow(id, name, totals, limits, status) {
  */
 export function renderKeys(root, model) {
   const head = panelHead('By API key', 'usage in the range · what remains of each policy window now');
-  const keys = model.state?.keys ?? [];
+  if (model.state === null) {
+    fill(root, head, h('p', { class: 'loading' }, pendingText(model)));
+    return;
+  }
+  const keys = model.state.keys;
   const byKey = model.usage ? sumBy(model.usage.rows, 'keyId') : null;
   const rows = keys.map((key) =>
     keyRow(

@@ -75,6 +75,15 @@ export function initialModel() {
 }
 
 /**
+ * What a panel says before the first answer: loading, or why nothing can load yet.
+ * @param {Model} model
+ */
+export function pendingText(model) {
+  if (model.connection === 'auth') return 'Waiting for the admin token…';
+  return model.stateError ?? 'Loading…';
+}
+
+/**
  * Key id → display name (the id itself for `anonymous` and removed keys).
  * @param {Model} model
  * @param {string} keyId

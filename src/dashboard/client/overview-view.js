@@ -2,7 +2,7 @@
 import { legend, stackedBarChart } from './chart.js';
 import { emptyState, fill, h, panelHead } from './dom.js';
 import { formatCompact, formatInt, formatMs, formatPercent, formatTime, formatUsd } from './format.js';
-import { RANGES } from './model.js';
+import { RANGES, pendingText } from './model.js';
 import { bucketSeries, requestPoints, rowPoints } from './usage-math.js';
 
 /** @typedef {import('./model.js').Model} Model */
@@ -66,7 +66,8 @@ function cards(t) {
     card('Error rate', t.requests === 0 ? '—' : formatPercent(errorRate), `${formatInt(t.errors)} failed`, 'errors'),
     card('Tokens in', formatCompact(t.inputTokens), `${formatCompact(t.cachedInputTokens)} cached`, 'input'),
     card('Tokens out', formatCompact(t.outputTokens), `${formatCompact(t.reasoningTokens)} reasoning`, 'output'),
-    card('Cost', formatUsd(t.costUsd, t.unpricedRequests), t.unpricedRequests > 0 ? `${formatInt(t.unpricedRequests)} unpriced (not counted)` : t.requests === 0 ? 'no requests' : 'all requests priced', 'cost'),
+    // The card says the known cost; the requests without a price are named below it.
+    card('Cost', formatUsd(t.costUsd), t.unpricedRequests > 0 ? `+ ${formatInt(t.unpricedRequests)} unpriced request${t.unpricedRequests === 1 ? '' : 's'}` : t.requests === 0 ? 'no requests' : 'all requests priced', 'cost'),
   );
 }
 
@@ -104,7 +105,7 @@ export function renderOverview(root, model, actions) {
           model.usageError,
           'Totals, the chart and the per-key, per-account and per-model figures come from the usage store (storage.url in gateway.yaml). The live feed below still shows requests as they end.',
         )
-      : h('p', { class: 'loading' }, 'Loading usage…');
+      : h('p', { class: 'loading' }, model.connection === 'auth' ? pendingText(model) : 'Loading usage…');
     fill(root, head, body);
     return;
   }
