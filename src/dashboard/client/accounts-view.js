@@ -1,5 +1,5 @@
 // @ts-check
-import { code, emptyState, fill, h, panelHead, table } from './dom.js';
+import { code, emptyState, fill, h, loading, panelHead, table } from './dom.js';
 import { formatInt, formatPercent, formatRelative, formatSpan } from './format.js';
 import { pendingText } from './model.js';
 import { emptyTotals, sumBy } from './usage-math.js';
@@ -118,10 +118,7 @@ export function renderAccounts(root, model, actions) {
   const accounts = model.state?.accounts ?? [];
   const available = accounts.filter((a) => a.available).length;
   const head = panelHead('By account', accounts.length ? `${available} of ${accounts.length} available` : undefined);
-  if (model.state === null) {
-    fill(root, head, h('p', { class: 'loading' }, pendingText(model)));
-    return;
-  }
+  if (model.state === null) return fill(root, head, loading(pendingText(model)));
   if (accounts.length === 0) {
     fill(
       root,

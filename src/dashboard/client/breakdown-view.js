@@ -1,5 +1,5 @@
 // @ts-check
-import { code, emptyState, fill, h, panelHead, table } from './dom.js';
+import { code, emptyState, fill, h, loading, panelHead, table } from './dom.js';
 import { formatCompact, formatInt, formatPercent, formatUsd } from './format.js';
 import { CLIENT_LOG_LIMIT, pendingText } from './model.js';
 import { emptyTotals, sumBy, sumByClient } from './usage-math.js';
@@ -21,10 +21,7 @@ function price(m) {
  */
 export function renderModels(root, model) {
   const head = panelHead('By model', 'price per 1M tokens: in / cached / out');
-  if (model.state === null) {
-    fill(root, head, h('p', { class: 'loading' }, pendingText(model)));
-    return;
-  }
+  if (model.state === null) return fill(root, head, loading(pendingText(model)));
   const models = model.state.models;
   const byModel = model.usage ? sumBy(model.usage.rows, 'model') : null;
   const cells = (/** @type {import('./types.js').Totals | null} */ t) => [
@@ -65,7 +62,7 @@ export function renderClients(root, model) {
   const log = model.rangeLog;
   const head = panelHead('By client', 'from each request’s user agent');
   if (!log.loaded) {
-    fill(root, head, model.usageError ? emptyState('Not available', 'The client of each request is read from the request log in the usage store.') : h('p', { class: 'loading' }, pendingText(model)));
+    fill(root, head, model.usageError ? emptyState('Not available', 'The client of each request is read from the request log in the usage store.') : loading(pendingText(model)));
     return;
   }
   const families = sumByClient(log.records);

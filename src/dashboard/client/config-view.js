@@ -1,5 +1,5 @@
 // @ts-check
-import { code, fill, h, panelHead } from './dom.js';
+import { code, fill, h, loading, panelHead } from './dom.js';
 import { formatDateTime, formatMs } from './format.js';
 import { pendingText } from './model.js';
 
@@ -52,7 +52,7 @@ export function renderConfig(root, model, actions) {
   );
   const status = model.state?.configStatus;
   if (!status) {
-    fill(root, head, h('p', { class: 'loading' }, pendingText(model)));
+    fill(root, head, loading(pendingText(model)));
     return;
   }
   const facts = h(

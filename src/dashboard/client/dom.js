@@ -124,6 +124,14 @@ export function table(columns, rows, props = {}) {
 }
 
 /**
+ * A panel's placeholder while its data is on the way.
+ * @param {string} text
+ */
+export function loading(text) {
+  return h('p', { class: 'loading' }, text);
+}
+
+/**
  * Inline code.
  * @param {string} text
  */

@@ -1,5 +1,5 @@
 // @ts-check
-import { code, emptyState, fill, h, panelHead, table } from './dom.js';
+import { code, emptyState, fill, h, loading, panelHead, table } from './dom.js';
 import { formatInt, formatMs, formatTime, formatUsd } from './format.js';
 import { accountName, keyName, pendingText } from './model.js';
 import { clientFamily } from './ua-family.js';
@@ -56,10 +56,7 @@ export function renderFeed(root, model) {
     `newest first · last ${model.feed.length === 0 ? 0 : formatInt(model.feed.length)}`,
     h('span', { class: `pill ${live ? 'ok' : 'warn'}` }, live ? 'live' : 'not live'),
   );
-  if (model.feed.length === 0 && model.state === null) {
-    fill(root, head, h('p', { class: 'loading' }, pendingText(model)));
-    return;
-  }
+  if (model.feed.length === 0 && model.state === null) return fill(root, head, loading(pendingText(model)));
   if (model.feed.length === 0) {
     const origin = window.location.origin;
     fill(

@@ -1,5 +1,5 @@
 // @ts-check
-import { code, emptyState, fill, h, panelHead, table } from './dom.js';
+import { code, emptyState, fill, h, loading, panelHead, table } from './dom.js';
 import { formatCompact, formatDateTime, formatInt, formatLimitAmount, formatUsd } from './format.js';
 import { authEnabled, pendingText } from './model.js';
 import { emptyTotals, sumBy } from './usage-math.js';
@@ -75,10 +75,7 @@ function keyRow(id, name, totals, limits, status) {
  */
 export function renderKeys(root, model) {
   const head = panelHead('By API key', 'usage in the range · what remains of each policy window now');
-  if (model.state === null) {
-    fill(root, head, h('p', { class: 'loading' }, pendingText(model)));
-    return;
-  }
+  if (model.state === null) return fill(root, head, loading(pendingText(model)));
   const keys = model.state.keys;
   const byKey = model.usage ? sumBy(model.usage.rows, 'keyId') : null;
   const rows = keys.map((key) =>

@@ -1,6 +1,6 @@
 // @ts-check
 import { legend, stackedBarChart } from './chart.js';
-import { emptyState, fill, h, panelHead } from './dom.js';
+import { emptyState, fill, h, loading, panelHead } from './dom.js';
 import { formatCompact, formatInt, formatMs, formatPercent, formatTime, formatUsd } from './format.js';
 import { RANGES, pendingText } from './model.js';
 import { bucketSeries, requestPoints, rowPoints } from './usage-math.js';
@@ -105,7 +105,7 @@ export function renderOverview(root, model, actions) {
           model.usageError,
           'Totals, the chart and the per-key, per-account and per-model figures come from the usage store (storage.url in gateway.yaml). The live feed below still shows requests as they end.',
         )
-      : h('p', { class: 'loading' }, model.connection === 'auth' ? pendingText(model) : 'Loading usage…');
+      : loading(model.connection === 'auth' ? pendingText(model) : 'Loading usage…');
     fill(root, head, body);
     return;
   }
