@@ -140,7 +140,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // ChatGPT seats: OAuth tokens (sealed in the store), quotas and conversation continuity outlive reloads.
   const tokens = new TokenManager({
     vault: new AccountStoreVault(store.accountState),
-    box: new SecretBox(tokenEncryptionKey(snapshot, env, logger)),
+    box: new SecretBox(tokenEncryptionKey(snapshot, storage.url, env, logger)),
     oauth: new OAuthRefreshClient(),
     clock,
     logger,
@@ -286,8 +286,7 @@ async function appendRevision(store: ConnectingStore, logger: Logger, revision: 
 const configuredCost: CostFn = (model, usage) => costMicroUsd(usage, resolvePrice([model.upstreamModel, model.id], model.config.pricing ?? null));
 
 /** The key sealing stored tokens; a throwaway one when nothing is stored durably. */
-function tokenEncryptionKey(snapshot: Snapshot, env: NodeJS.ProcessEnv, logger: Logger): Buffer {
-  const url = snapshot.config.storage.url;
+function tokenEncryptionKey(snapshot: Snapshot, url: string, env: NodeJS.ProcessEnv, logger: Logger): Buffer {
   const durable = url !== 'sqlite::memory:' && [...snapshot.accounts.values()].some((account) => account.kind === 'chatgpt');
   if (!durable && !env[ENCRYPTION_KEY_ENV]) return randomBytes(32);
   try {
