@@ -126,7 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const accounts = new AccountStateStore(clock);
   // Rate-limit counters live in their store, keyed by policy fingerprint: they outlive reloads.
   const limits = new RateLimits({
-    backend: await createLimiterBackend(snapshot.config, logger).catch(async (error: unknown) => {
+    backend: await createLimiterBackend({ ...snapshot.config, storage }, logger).catch(async (error: unknown) => {
       await recorder?.close();
       await store.close();
       throw error;
