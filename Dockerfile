@@ -1,9 +1,10 @@
 # codex-lb container image.
 #
 #   docker build -t codex-lb .
-#   docker run -d --name codex-lb -p 127.0.0.1:2455:2455 \
-#     -v "$PWD/deploy/gateway.docker.yaml:/config/gateway.yaml:ro" -v codex-lb-data:/data \
+#   docker run -d --name codex-lb --stop-timeout 30 -p 127.0.0.1:2455:2455 \
+#     -v "$PWD/config:/config:ro" -v codex-lb-data:/data \
 #     -e CODEX_LB_ADMIN_TOKEN -e CODEX_LB_KEY_HASH -e OPENAI_API_KEY codex-lb
+#   (config/gateway.yaml: start from deploy/gateway.docker.yaml)
 #
 # The config is read from /config/gateway.yaml ($CODEX_LB_CONFIG); everything the gateway writes
 # (SQLite usage store, usage spool, the key that seals stored OAuth tokens) goes to the /data
