@@ -38,7 +38,8 @@ COPY bin ./bin
 COPY graphql ./graphql
 RUN mkdir -p /data /config && chown node:node /data
 USER node
-# Relative paths in a config (the defaults ./data/...) land in the volume too.
+# Relative storage paths resolve against the config's directory (/config, mounted read-only):
+# give `storage.url` and `storage.spoolDir` absolute paths under /data, as deploy/gateway.docker.yaml does.
 WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 2455

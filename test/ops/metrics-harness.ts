@@ -2,7 +2,6 @@ import OpenAI from 'openai';
 import { StartupError, startGateway, type Gateway, type GatewayOptions } from '../../src/main.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { UsageSink } from '../../src/usage/usage-record.js';
-import { MemoryUsageSink } from '../../src/usage/usage-record.js';
 import { FakeOpenAiUpstream } from '../fakes/openai-upstream.js';
 import { TempConfig } from '../helpers/temp-config.js';
 import { parsePromText, type Scrape } from './prom-text.js';
@@ -16,6 +15,9 @@ export interface MetricsHarnessOptions {
   server?: string;
   host?: string;
   routing?: string;
+  /** Inside `storage: { ... }`; default an in-memory SQLite store. */
+  storage?: string;
+  /** Default: the gateway's own batching recorder into `storage`. */
   usageSink?: UsageSink;
   gateway?: Pick<GatewayOptions, 'costOf' | 'usageStats'>;
 }
@@ -37,7 +39,7 @@ export class MetricsHarness {
       watch: false,
       env: {},
       logger: createLogger({ level: 'silent' }),
-      usageSink: options.usageSink ?? new MemoryUsageSink(),
+      usageSink: options.usageSink,
       ...options.gateway,
     }).catch((error: unknown) => {
       const issues = error instanceof StartupError ? error.issues.map((i) => `${i.path}: ${i.message}`).join('; ') : '';
@@ -87,7 +89,7 @@ export class MetricsHarness {
       .map((a) => `  - { id: ${a.id}, kind: openai, baseUrl: "${this.upstream(a.id).url}", apiKey: "upstream-secret-${a.id}"${a.fields ? `, ${a.fields}` : ''} }`)
       .join('\n');
     return `server: { host: ${this.options.host ?? '127.0.0.1'}, port: 0${this.options.server ? `, ${this.options.server}` : ''} }
-storage: { url: "sqlite::memory:" }
+storage: { ${this.options.storage ?? 'url: "sqlite::memory:"'} }
 routing: { ${this.options.routing ?? 'strategy: priority'} }
 accounts:
 ${accounts}

@@ -167,3 +167,33 @@ describe('GET /metrics after real traffic', () => {
     expect(valueOf(afterApply, 'codex_lb_config_last_reload_success_timestamp_seconds')).toBe(applied.at.getTime() / 1000);
   });
 });
+
+describe('/metrics with the gateway\'s own usage recorder', () => {
+  let h: MetricsHarness;
+  let dir: string;
+  beforeAll(async () => {
+    dir = dirname(tempSpoolDir());
+    // Batches of up to 1,000 records written once an hour: whatever is recorded waits in memory.
+    h = await MetricsHarness.start({
+      accounts: [{ id: 'a' }],
+      yaml: yaml(),
+      storage: `url: "sqlite:${dir}/usage.sqlite", spoolDir: "${dir}/spool", batch: { size: 1000, interval: 1h }`,
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports its queue', async () => {
+    const team = h.client(TEAM_KEY);
+    for (let i = 0; i < 3; i++) await team.chat.completions.create({ model: 'gpt-test', messages });
+    const scrape = await waitFor(async () => {
+      const page = await h.scrape();
+      return sumOf(page, 'codex_lb_requests_total') === 3 ? page : null;
+    }, { what: 'three requests counted' });
+    expect(valueOf(scrape, 'codex_lb_usage_queue_records')).toBe(3);
+    expect(valueOf(scrape, 'codex_lb_usage_spool_records')).toBe(0);
+    expect(valueOf(scrape, 'codex_lb_usage_store_consecutive_failures')).toBe(0);
+  });
+});
