@@ -5,12 +5,14 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { createAdminApi } from './admin/admin-api.js';
+import { authorizeAdmin } from './admin/admin-auth.js';
 import { keyLimitsFrom } from './admin/rate-limit-view.js';
 import { routingAccounts } from './admin/routing-accounts.js';
 import { formatIssue, type ConfigIssue } from './config/issues.js';
 import { dashboardRouter } from './dashboard/dashboard-router.js';
 import { createLimiterBackend } from './limits/create-limiter-backend.js';
 import { RateLimits } from './limits/rate-limits.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { AdapterRegistry } from './providers/adapter-registry.js';
 import { accountCredentialStatus } from './providers/credential-status.js';
 import { AccountStoreVault, quotaWindowViews } from './providers/chatgpt/account-store-vault.js';
@@ -25,6 +27,7 @@ import { UpstreamClient } from './providers/upstream-client.js';
 import { createApp } from './proxy/app.js';
 import { CODEX_MOUNT_PATH, codexRouter } from './proxy/codex-router.js';
 import { expressServerOptions } from './proxy/express-server-options.js';
+import { METRICS_PATH, metricsRouter } from './proxy/metrics-router.js';
 import type { CostFn } from './proxy/usage-tracker.js';
 import { v1Router } from './proxy/v1-router.js';
 import { AccountRouter } from './routing/account-router.js';
@@ -49,7 +52,7 @@ import { ConnectingStore } from './store/connecting-store.js';
 import { encodeCursor } from './store/request-log-cursor.js';
 import { resolveStoragePaths } from './config/storage-paths.js';
 import { costMicroUsd, resolvePrice } from './usage/pricing.js';
-import type { UsageRecorder } from './usage/recorder.js';
+import type { RecorderStats, UsageRecorder } from './usage/recorder.js';
 import { createUsageRecorder } from './usage/recorder-from-config.js';
 import type { UsageSink } from './usage/usage-record.js';
 
@@ -71,6 +74,8 @@ export interface GatewayOptions {
   costOf?: CostFn;
   /** Names this process in admin events (default `<hostname>:<pid>`). */
   instanceId?: string;
+  /** The usage recorder's backlog for /metrics, when `usageSink` is a recorder (default: the built-in recorder's; 0 with another sink). */
+  usageStats?: () => RecorderStats | null;
 }
 
 export interface Gateway {
@@ -124,10 +129,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const recorder: UsageRecorder | null = options.usageSink === undefined ? createUsageRecorder(store.writer, storage, logger) : null;
   // Proxy core: account state, sticky sessions and strategy rotations outlive reloads.
   const clock = systemClock;
-  const accounts = new AccountStateStore(clock);
+  // Prometheus /metrics: request figures from the bus and from failed attempts; cooldowns and
+  // the recorder's backlog are read at scrape time.
+  const metrics = new GatewayMetrics({
+    snapshot: () => holder.current(),
+    availability: (id) => accounts.availability(id),
+    inflight: (id) => accounts.peek(id)?.inflight ?? 0,
+    usageStats: options.usageStats ?? (() => recorder?.stats() ?? null),
+  });
+  metrics.subscribe(bus);
+  const accounts = new AccountStateStore(clock, (id, failure) => metrics.upstreamFailed(id, failure));
   // Rate-limit counters live in their store, keyed by policy fingerprint: they outlive reloads.
   const limits = new RateLimits({
-    backend: await createLimiterBackend(snapshot.config, logger).catch(async (error: unknown) => {
+    backend: await createLimiterBackend({ ...snapshot.config, storage }, logger).catch(async (error: unknown) => {
       await recorder?.close();
       await store.close();
       throw error;
@@ -141,7 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // ChatGPT seats: OAuth tokens (sealed in the store), quotas and conversation continuity outlive reloads.
   const tokens = new TokenManager({
     vault: new AccountStoreVault(store.accountState),
-    box: new SecretBox(tokenEncryptionKey(snapshot, env, logger)),
+    box: new SecretBox(tokenEncryptionKey(snapshot, storage.url, env, logger)),
     oauth: new OAuthRefreshClient(),
     clock,
     logger,
@@ -212,7 +226,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const app = createApp({
     logger,
     v1: v1Router({ holder, proxy, clock }),
-    mounts: [{ path: admin.path, handler: admin.router }, { path: CODEX_MOUNT_PATH, handler: codexRouter({ holder, proxy, clock }) }, { path: '/', handler: dashboardRouter() }],
+    mounts: [
+      { path: admin.path, handler: admin.router },
+      { path: CODEX_MOUNT_PATH, handler: codexRouter({ holder, proxy, clock }) },
+      // Guarded like the admin API: admin bearer token, or loopback only while admin.tokens is empty.
+      { path: METRICS_PATH, handler: metricsRouter({ render: () => metrics.render(), authorize: (credentials) => authorizeAdmin(holder.current(), credentials) }) },
+      { path: '/', handler: dashboardRouter() },
+    ],
     ready: async () => {
       const reachable = await store.ping(1_000);
       const stats = recorder?.stats();
@@ -287,8 +307,7 @@ async function appendRevision(store: ConnectingStore, logger: Logger, revision: 
 const configuredCost: CostFn = (model, usage) => costMicroUsd(usage, resolvePrice([model.upstreamModel, model.id], model.config.pricing ?? null));
 
 /** The key sealing stored tokens; a throwaway one when nothing is stored durably. */
-function tokenEncryptionKey(snapshot: Snapshot, env: NodeJS.ProcessEnv, logger: Logger): Buffer {
-  const url = snapshot.config.storage.url;
+function tokenEncryptionKey(snapshot: Snapshot, url: string, env: NodeJS.ProcessEnv, logger: Logger): Buffer {
   const durable = url !== 'sqlite::memory:' && [...snapshot.accounts.values()].some((account) => account.kind === 'chatgpt');
   if (!durable && !env[ENCRYPTION_KEY_ENV]) return randomBytes(32);
   try {

@@ -33,7 +33,11 @@ const AVAILABLE: Availability = Object.freeze({ available: true, reason: null, r
 export class AccountStateStore {
   private readonly states = new Map<string, AccountState>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    /** Told of every failure recorded (metrics count upstream errors here, where all of them pass). */
+    private readonly onFailure: (id: string, failure: AccountFailure) => void = () => {},
+  ) {}
 
   get(id: string): AccountState {
     let state = this.states.get(id);
@@ -104,6 +108,7 @@ export class AccountStateStore {
       state.cooldownKind = failure.kind;
       state.cooldownReason = failure.message;
     }
+    this.onFailure(id, failure);
     return ms;
   }
 
