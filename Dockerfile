@@ -36,6 +36,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY graphql ./graphql
+# The dashboard's browser files are served as they are (no build step), from the sources' folder.
+COPY src/dashboard/client ./src/dashboard/client
 RUN mkdir -p /data /config && chown node:node /data
 USER node
 # Relative storage paths resolve against the config's directory (/config, mounted read-only):
