@@ -111,6 +111,7 @@ async function serve(x: Exchange, services: ProxyServices): Promise<void> {
     if (end === 'completed') services.accounts.recordSuccess(accountId);
     else if (end === 'idle_timeout') services.accounts.recordFailure(accountId, { kind: 'timeout', status: null, retryAfterMs: null, message: 'stream went silent' });
     else if (end === 'upstream_error') services.accounts.recordFailure(accountId, { kind: 'network', status: null, retryAfterMs: null, message: 'stream broke mid-way' });
+    else if (end === 'truncated') services.accounts.recordFailure(accountId, { kind: 'network', status: null, retryAfterMs: null, message: 'stream ended before its final event' });
   } finally {
     services.accounts.release(accountId);
   }
