@@ -122,11 +122,9 @@ function sendBuffered(x: Exchange, served: Served): void {
   const body = served.body ?? Buffer.alloc(0);
   const headers = clientResponseHeaders(served.headers);
   headers['content-length'] = String(body.length);
-  const contentType = served.headers['content-type'];
-  if (typeof contentType === 'string' && contentType.includes('json') && body.length > 0) {
-    const json = parseJson(body);
-    if (served.status < 300) x.tracker.usage = served.adapter.usageFromBody(x.endpoint, json);
-    else x.tracker.errorCode = errorCodeOf(json) ?? `upstream_${served.status}`;
+  if (served.json !== undefined) {
+    if (served.status < 300) x.tracker.usage = served.adapter.usageFromBody(x.endpoint, served.json);
+    else x.tracker.errorCode = errorCodeOf(served.json) ?? `upstream_${served.status}`;
   } else if (served.status >= 400) {
     x.tracker.errorCode = `upstream_${served.status}`;
   }
