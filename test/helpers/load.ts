@@ -15,3 +15,21 @@ export async function runPool<T>(count: number, concurrency: number, task: (inde
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   return results;
 }
+
+/**
+ * Keeps `concurrency` tasks running until `keepGoing()` turns false, then waits for the ones
+ * in flight. `results` fills as tasks finish, so a test can act on progress while it runs.
+ */
+export function runWhile<T>(keepGoing: () => boolean, concurrency: number, task: (index: number) => Promise<T>): { results: T[]; done: Promise<T[]> } {
+  const results: T[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (keepGoing()) {
+      const index = next;
+      next += 1;
+      results.push(await task(index));
+    }
+  };
+  const done = Promise.all(Array.from({ length: concurrency }, worker)).then(() => results);
+  return { results, done };
+}
