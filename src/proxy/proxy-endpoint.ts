@@ -6,6 +6,7 @@ import type { PoolExhaustion } from '../routing/route-plan.js';
 import { GatewayError, invalidRequest, modelNotFound } from '../shared/errors.js';
 import type { Endpoint } from '../usage/usage-record.js';
 import { admitRequest } from './admission.js';
+import { checkBodyShape } from './body-shape.js';
 import { ClientLink } from './client-link.js';
 import { parseByteSize, readJsonBody } from './json-body.js';
 import { pinnedAccountUnavailable } from './pinned-account-error.js';
@@ -69,6 +70,7 @@ async function serve(x: Exchange, services: ProxyServices): Promise<void> {
   if (name === undefined || name === null || name === '') throw invalidRequest('You must provide a model parameter.', 'model', 'missing_required_parameter');
   if (typeof name !== 'string') throw invalidRequest(`Invalid type for 'model': expected a string, but got ${Array.isArray(name) ? 'an array' : typeof name}.`, 'model', 'invalid_type');
   tracker.requestedModel = name;
+  checkBodyShape(x.endpoint, json);
   const model = ctx.snapshot.modelByName.get(name);
   if (model === undefined || !model.enabled) throw modelNotFound(name);
   tracker.model = model;
