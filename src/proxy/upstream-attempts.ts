@@ -8,7 +8,7 @@ import type { ClientLink } from './client-link.js';
 import type { ProxyServices } from './proxy-services.js';
 import type { RequestContext } from './request-context.js';
 import type { UsageTracker } from './usage-tracker.js';
-import { GatewayError } from '../shared/errors.js';
+import { GatewayError, invalidRequest } from '../shared/errors.js';
 
 /** An attempt that got an answer worth relaying (2xx, or a 4xx that is the client's business). */
 export interface Served {
@@ -140,6 +140,9 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
       if (link.gone) throw new ClientGone();
       // The request itself is wrong (an adapter could not translate it): no account is to blame.
       if (error instanceof GatewayError && error.status < 500) throw error;
+      // Re-serialising a body nested deeper than the stack allows: blaming the account would
+      // let one request cool down every account in turn.
+      if (error instanceof RangeError) throw invalidRequest('The request body is nested too deeply to be forwarded.', null, 'invalid_json');
       const failure: AccountFailure = timedOut
         ? { kind: 'timeout', status: null, retryAfterMs: null, message: `no answer within ${deadlineMs}ms` }
         : { kind: 'network', status: null, retryAfterMs: null, message: describeNetworkError(error) };
