@@ -23,7 +23,7 @@ interface Scenario {
   timeouts?: string;
 }
 
-const SHORT_TIMEOUTS = 'connect: 1s, idle: 1500ms';
+const SHORT_TIMEOUTS = 'connect: 2s, idle: 2s';
 
 const SCENARIOS: Scenario[] = [
   { name: '429 with Retry-After', fault: { kind: 'status', status: 429, headers: { 'retry-after': '30' } }, afterFirstByte: false },
