@@ -28,6 +28,7 @@ import { createApp } from './proxy/app.js';
 import { CODEX_MOUNT_PATH, codexRouter } from './proxy/codex-router.js';
 import { expressServerOptions } from './proxy/express-server-options.js';
 import { METRICS_PATH, metricsRouter } from './proxy/metrics-router.js';
+import { applyServerTimeouts, serverTimeoutOptions } from './proxy/server-timeouts.js';
 import type { CostFn } from './proxy/usage-tracker.js';
 import { v1Router } from './proxy/v1-router.js';
 import { AccountRouter } from './routing/account-router.js';
@@ -203,6 +204,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     env,
     onApplied: (next) => {
       app.set('trust proxy', next.config.server.trustProxy);
+      applyServerTimeouts(server, next.config.server);
       limits.applied(next);
       if (next.config.limits.store !== snapshot.config.limits.store) {
         logger.warn({ store: limits.backend.description }, 'limits.store changed: counters stay in the running store until the gateway restarts');
@@ -246,7 +248,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   logAccountStatus(snapshot, logger);
 
-  const server = createServer(expressServerOptions(app), app);
+  const server = createServer({ ...expressServerOptions(app), ...serverTimeoutOptions(snapshot.config.server) }, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -42,6 +42,13 @@ export const serverSchema = z
       .default('50mb')
       .describe('Largest accepted request body'),
     shutdownGrace: duration.default('10s').describe('How long in-flight requests may run after SIGTERM'),
+    timeouts: z
+      .strictObject({
+        headers: duration.default('15s').describe("Longest a client may take to send a request's headers (slow-loris clients are cut off)"),
+        request: duration.default('60s').describe('Longest a client may take to send a whole request, body included (answers may stream for longer)'),
+      })
+      .prefault({})
+      .describe('How long clients may take to send their requests'),
   })
   .describe('HTTP listener');
 

@@ -21,15 +21,24 @@ export interface StreamTap {
   readonly usage: TokenUsage | null;
   /** An error the upstream reported inside the stream (code or type), if any. */
   readonly errorCode: string | null;
+  /**
+   * The stream said its last word: `[DONE]` or a finished choice (chat), a terminal
+   * `response.*` event (responses), or an error event. False after `end()` means the upstream
+   * closed the stream early, though cleanly: the client must be told, not left with half an answer.
+   */
+  readonly complete: boolean;
 }
 
 const USAGE_OBJECT_RE = /"usage"\s*:\s*\{/;
+/** A choice with a finish reason: the answer is whole even if `[DONE]` never comes (some servers omit it). */
+const FINISHED_CHOICE_RE = /"finish_reason"\s*:\s*"/;
 const RESPONSES_TERMINAL_RE = /"type"\s*:\s*"response\.(completed|incomplete|failed)"/;
 const RESPONSES_TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
 export class SseStreamTap implements StreamTap {
   usage: TokenUsage | null = null;
   errorCode: string | null = null;
+  complete = false;
   private readonly decoder = new TextDecoder('utf-8');
   private readonly parser: EventSourceParser;
   private held: Buffer | null = null;
@@ -84,11 +93,16 @@ export class SseStreamTap implements StreamTap {
     const data = event.data;
     if (event.event === 'error') {
       this.errorCode ??= errorCodeOf(parseJson(data)) ?? 'upstream_stream_error';
+      this.complete = true;
       return true;
     }
     if (this.endpoint === 'chat.completions') {
+      if (data === '[DONE]' || FINISHED_CHOICE_RE.test(data)) this.complete = true;
       if (!USAGE_OBJECT_RE.test(data)) {
-        if (data.startsWith('{"error"')) this.errorCode ??= errorCodeOf(parseJson(data)) ?? 'upstream_stream_error';
+        if (data.startsWith('{"error"')) {
+          this.errorCode ??= errorCodeOf(parseJson(data)) ?? 'upstream_stream_error';
+          this.complete = true;
+        }
         return true;
       }
       const chunk = parseJson(data);
@@ -99,6 +113,7 @@ export class SseStreamTap implements StreamTap {
     }
     const terminal = event.event !== undefined ? RESPONSES_TERMINAL.has(event.event) : RESPONSES_TERMINAL_RE.test(data);
     if (terminal) {
+      this.complete = true;
       const payload = parseJson(data);
       if (isRecord(payload) && isRecord(payload.response)) {
         this.usage = tokenUsage(payload.response.usage) ?? this.usage;

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Request } from 'express';
 import { GatewayError, invalidRequest } from '../shared/errors.js';
 
@@ -38,6 +39,8 @@ export async function readJsonBody(req: Request, limitBytes: number, limitText: 
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitText);
   const raw = await readRaw(req, limitBytes, limitText);
   if (raw.length === 0) throw invalidRequest('The request body is empty; send a JSON object.', null, 'invalid_json');
+  // Decoding would quietly turn broken bytes into U+FFFD, and the raw bytes are what is forwarded.
+  if (!isUtf8(raw)) throw invalidRequest('The request body is not valid UTF-8; JSON must be sent as UTF-8.', null, 'invalid_json');
   let json: unknown;
   try {
     json = JSON.parse(raw.toString('utf8'));

@@ -6,6 +6,7 @@ import type { PoolExhaustion } from '../routing/route-plan.js';
 import { GatewayError, invalidRequest, modelNotFound } from '../shared/errors.js';
 import type { Endpoint } from '../usage/usage-record.js';
 import { admitRequest } from './admission.js';
+import { checkBodyShape } from './body-shape.js';
 import { ClientLink } from './client-link.js';
 import { parseByteSize, readJsonBody } from './json-body.js';
 import { pinnedAccountUnavailable } from './pinned-account-error.js';
@@ -69,6 +70,7 @@ async function serve(x: Exchange, services: ProxyServices): Promise<void> {
   if (name === undefined || name === null || name === '') throw invalidRequest('You must provide a model parameter.', 'model', 'missing_required_parameter');
   if (typeof name !== 'string') throw invalidRequest(`Invalid type for 'model': expected a string, but got ${Array.isArray(name) ? 'an array' : typeof name}.`, 'model', 'invalid_type');
   tracker.requestedModel = name;
+  checkBodyShape(x.endpoint, json);
   const model = ctx.snapshot.modelByName.get(name);
   if (model === undefined || !model.enabled) throw modelNotFound(name);
   tracker.model = model;
@@ -111,6 +113,7 @@ async function serve(x: Exchange, services: ProxyServices): Promise<void> {
     if (end === 'completed') services.accounts.recordSuccess(accountId);
     else if (end === 'idle_timeout') services.accounts.recordFailure(accountId, { kind: 'timeout', status: null, retryAfterMs: null, message: 'stream went silent' });
     else if (end === 'upstream_error') services.accounts.recordFailure(accountId, { kind: 'network', status: null, retryAfterMs: null, message: 'stream broke mid-way' });
+    else if (end === 'truncated') services.accounts.recordFailure(accountId, { kind: 'network', status: null, retryAfterMs: null, message: 'stream ended before its final event' });
   } finally {
     services.accounts.release(accountId);
   }
@@ -121,11 +124,9 @@ function sendBuffered(x: Exchange, served: Served): void {
   const body = served.body ?? Buffer.alloc(0);
   const headers = clientResponseHeaders(served.headers);
   headers['content-length'] = String(body.length);
-  const contentType = served.headers['content-type'];
-  if (typeof contentType === 'string' && contentType.includes('json') && body.length > 0) {
-    const json = parseJson(body);
-    if (served.status < 300) x.tracker.usage = served.adapter.usageFromBody(x.endpoint, json);
-    else x.tracker.errorCode = errorCodeOf(json) ?? `upstream_${served.status}`;
+  if (served.json !== undefined) {
+    if (served.status < 300) x.tracker.usage = served.adapter.usageFromBody(x.endpoint, served.json);
+    else x.tracker.errorCode = errorCodeOf(served.json) ?? `upstream_${served.status}`;
   } else if (served.status >= 400) {
     x.tracker.errorCode = `upstream_${served.status}`;
   }

@@ -5,7 +5,7 @@ import { GatewayError } from '../shared/errors.js';
 import type { Served } from './upstream-attempts.js';
 import type { UsageTracker } from './usage-tracker.js';
 
-export type SseEnd = 'completed' | 'client_gone' | 'idle_timeout' | 'upstream_error';
+export type SseEnd = 'completed' | 'client_gone' | 'idle_timeout' | 'upstream_error' | 'truncated';
 
 export interface SseRelayInput {
   readonly res: Response;
@@ -24,7 +24,8 @@ const KEEP_ALIVE = ': keep-alive\n\n';
  * Relays an upstream SSE answer as it arrives: each chunk is written as soon as it is read (no
  * buffering beyond an incomplete event), keep-alive comments fill silences so proxies and clients
  * do not time out, an upstream silent for `idleTimeoutMs` is cut off with an SSE error event,
- * and the client's pace is respected (a full socket pauses reading from upstream).
+ * a stream the upstream closed before its final event ends with one too (instead of looking
+ * complete), and the client's pace is respected (a full socket pauses reading from upstream).
  */
 export async function relaySse(input: SseRelayInput): Promise<SseEnd> {
   const { res, served, sse, tap, tracker } = input;
@@ -60,9 +61,16 @@ export async function relaySse(input: SseRelayInput): Promise<SseEnd> {
       await send(tap.push(next.value));
     }
     const rest = tap.end();
+    tracker.usage = tap.usage;
+    if (!tap.complete) {
+      // What is still held is the cut-off tail of an event: leave it out, say why instead.
+      const error = new GatewayError(502, 'upstream_error', 'stream_incomplete', 'The upstream stream ended before the response completed.');
+      tracker.errorCode = error.code;
+      res.end(sseErrorEvent(error));
+      return 'truncated';
+    }
     if (rest !== null && rest.length > 0) tracker.markFirstByte();
     res.end(rest ?? undefined);
-    tracker.usage = tap.usage;
     tracker.errorCode = tap.errorCode;
     return 'completed';
   } catch {

@@ -9,7 +9,7 @@ import type { ClientLink } from './client-link.js';
 import type { ProxyServices } from './proxy-services.js';
 import type { RequestContext } from './request-context.js';
 import type { UsageTracker } from './usage-tracker.js';
-import { GatewayError } from '../shared/errors.js';
+import { GatewayError, invalidRequest } from '../shared/errors.js';
 
 /** An attempt that got an answer worth relaying (2xx, or a 4xx that is the client's business). */
 export interface Served {
@@ -21,6 +21,8 @@ export interface Served {
   readonly headers: HeaderBag;
   /** A non-SSE answer, read whole (so a failure while reading it could still fail over). */
   readonly body: Buffer | null;
+  /** `body` parsed, when it is JSON (undefined otherwise). */
+  readonly json: unknown;
   /** An SSE answer: its first chunk (already read: failover stays possible until then) and the rest. */
   readonly sse: { first: Buffer | null; rest: AsyncIterator<Buffer>; controller: AbortController } | null;
 }
@@ -122,10 +124,19 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
         const rest = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
         const first = await rest.next();
         keepInflight = true;
-        return served(candidate, adapter, request, response, null, { first: first.done === true ? null : first.value, rest, controller });
+        return served(candidate, adapter, request, response, null, { first: first.done === true ? null : first.value, rest, controller }, undefined);
       }
       const body = await readAll(response.body);
-      return served(candidate, adapter, request, response, body, null);
+      const json = isJsonType(contentType) ? parseJson(body) : NOT_JSON;
+      if (json === NOT_JSON && isJsonType(contentType) && response.status < 300) {
+        // A cleanly ended but cut-off JSON answer: nothing reached the client yet, so move on.
+        const failure: AccountFailure = { kind: 'network', status: response.status, retryAfterMs: null, message: `incomplete JSON answer (${body.length} bytes)` };
+        last = { candidate, failure, response: null };
+        fail(services, accountId, failure);
+        ctx.limits?.attemptFailed(accountId);
+        continue;
+      }
+      return served(candidate, adapter, request, response, body, null, json === NOT_JSON ? undefined : json);
     } catch (error) {
       if (link.gone) throw new ClientGone();
       // The request itself is wrong (an adapter could not translate it): no account is to blame.
@@ -135,6 +146,9 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
         services.logger.warn({ account: accountId }, error.message);
         continue;
       }
+      // Re-serialising a body nested deeper than the stack allows: blaming the account would
+      // let one request cool down every account in turn.
+      if (error instanceof RangeError) throw invalidRequest('The request body is nested too deeply to be forwarded.', null, 'invalid_json');
       const failure: AccountFailure = timedOut
         ? { kind: 'timeout', status: null, retryAfterMs: null, message: `no answer within ${deadlineMs}ms` }
         : { kind: 'network', status: null, retryAfterMs: null, message: describeNetworkError(error) };
@@ -156,8 +170,23 @@ function served(
   response: { status: number; headers: HeaderBag },
   body: Buffer | null,
   sse: Served['sse'],
+  json: unknown,
 ): Served {
-  return { kind: 'served', candidate, adapter, request, status: response.status, headers: response.headers, body, sse };
+  return { kind: 'served', candidate, adapter, request, status: response.status, headers: response.headers, body, json, sse };
+}
+
+const NOT_JSON: unique symbol = Symbol('not JSON');
+
+function isJsonType(contentType: string | string[] | undefined): boolean {
+  return typeof contentType === 'string' && contentType.includes('json');
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
 }
 
 function fail(services: ProxyServices, accountId: string, failure: AccountFailure): void {

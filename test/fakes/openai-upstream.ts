@@ -13,7 +13,9 @@ export type Fault =
   | { kind: 'reset-before-headers' }
   | { kind: 'reset-mid-stream'; afterChunks?: number }
   | { kind: 'slow-first-byte'; delayMs: number }
-  | { kind: 'stall'; afterChunks?: number };
+  | { kind: 'stall'; afterChunks?: number }
+  /** Ends the answer cleanly but early: a stream without its last events, half a JSON body. */
+  | { kind: 'truncate'; afterChunks?: number };
 
 export interface ReceivedRequest {
   readonly method: string;
@@ -127,7 +129,7 @@ export class FakeOpenAiUpstream {
     const chunks = this.answerChunks(path, body, reply);
     if (chunks === null) return json(res, 404, errorBody(`unknown path ${path}`, 'invalid_request_error'));
     const stream = body.stream === true && path !== '/v1/embeddings';
-    const cutAfter = fault?.kind === 'reset-mid-stream' || fault?.kind === 'stall' ? (fault.afterChunks ?? 2) : Infinity;
+    const cutAfter = fault?.kind === 'reset-mid-stream' || fault?.kind === 'stall' || fault?.kind === 'truncate' ? (fault.afterChunks ?? 2) : Infinity;
     if (!stream) {
       const text = chunks[0];
       if (cutAfter !== Infinity) {
@@ -135,6 +137,7 @@ export class FakeOpenAiUpstream {
         res.write(text.slice(0, Math.floor(text.length / 2)));
         await sleep(50);
         if (fault?.kind === 'reset-mid-stream') res.destroy();
+        if (fault?.kind === 'truncate') res.end();
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_${reply.id}` });
@@ -148,6 +151,7 @@ export class FakeOpenAiUpstream {
         // Let what was written reach the caller first: the cut must come after real bytes.
         await sleep(50);
         if (fault?.kind === 'reset-mid-stream') res.destroy();
+        if (fault?.kind === 'truncate') res.end();
         return; // stall: say nothing more, never end
       }
       if (i > 0 && this.chunkDelayMs > 0) await sleep(this.chunkDelayMs);

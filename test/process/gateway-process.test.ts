@@ -1,38 +1,14 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_BIN as BIN, startCli } from '../helpers/cli-process.js';
 import { configWithModels } from '../helpers/temp-config.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** The real built CLI as users run it (`npm test` builds first). */
-const BIN = fileURLToPath(new URL('../../bin/codex-lb.js', import.meta.url));
 const DEFAULT_CONFIG = fileURLToPath(new URL('../../gateway.yaml', import.meta.url));
-
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  url: () => Promise<string>;
-}
-
-function start(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [BIN, 'start', ...args], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: cwd, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = () => waitFor(() => /listening on (http:\/\/[^"\s]+)/.exec(out)?.[1], { what: `listening line in ${out}${err}` });
-  return { child, stdout: () => out, stderr: () => err, exited, url };
-}
 
 async function modelIds(url: string): Promise<string[]> {
   const body = (await (await fetch(`${url}/v1/models`)).json()) as { data: Array<{ id: string }> };
@@ -56,7 +32,7 @@ describe('the gateway as a process', () => {
     const dir = tempDir();
     // The shipped file, on an ephemeral port so the test never collides with a running gateway.
     writeFileSync(join(dir, 'gateway.yaml'), readFileSync(DEFAULT_CONFIG, 'utf8').replace('port: 2455', 'port: 0'));
-    const gateway = start([], dir);
+    const gateway = startCli([], dir);
     children.push(gateway.child);
     const url = await gateway.url();
     expect(await modelIds(url)).toEqual(['gpt-5.3-codex', 'gpt-5.3-codex-spark', 'gpt-4o', 'gpt-4o-mini']);
@@ -71,7 +47,7 @@ describe('the gateway as a process', () => {
     const dir = tempDir();
     const file = join(dir, 'gateway.yaml');
     writeFileSync(file, configWithModels(['alpha']));
-    const gateway = start(['--config', file, '--no-watch'], dir);
+    const gateway = startCli(['--config', file, '--no-watch'], dir);
     children.push(gateway.child);
     const url = await gateway.url();
     writeFileSync(file, configWithModels(['alpha', 'beta']));
@@ -86,7 +62,7 @@ describe('the gateway as a process', () => {
     const dir = tempDir();
     const file = join(dir, 'gateway.yaml');
     writeFileSync(file, `${configWithModels(['alpha'])}keys:\n  - { id: k, key: short, policies: [team-defualt] }\npolicies:\n  - { id: team-default, requests: { limit: 1, per: 1m } }\n`);
-    const gateway = start([], dir);
+    const gateway = startCli([], dir);
     children.push(gateway.child);
     expect(await gateway.exited).toBe(1);
     const lines = gateway.stderr().trim().split('\n');

@@ -75,6 +75,14 @@ describe('live reload', () => {
     await waitFor(async () => (await modelIds(gateway)).includes('beta'), { what: 'recovery' });
   });
 
+  it('applies server.timeouts to the running listener', async () => {
+    expect([gateway.server.headersTimeout, gateway.server.requestTimeout]).toEqual([15_000, 60_000]);
+    config.write(configWithModels(['alpha']).replace('port: 0 }', 'port: 0, timeouts: { headers: 3s, request: 2s } }'));
+    await gateway.reloader.reload('admin');
+    // A request timeout below the headers timeout is raised to it (Node refuses the opposite).
+    await waitFor(() => gateway.server.headersTimeout === 3_000 && gateway.server.requestTimeout === 3_000, { what: 'new timeouts' });
+  });
+
   it('treats an unchanged save as a no-op', async () => {
     const result = await gateway.reloader.reload('admin');
     expect(result.status).toBe('unchanged');

@@ -1,19 +1,20 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../../src/main.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { openUsageStore, type UsageStore } from '../../src/store/open-store.js';
 import { FakeOpenAiUpstream } from '../fakes/openai-upstream.js';
+import { startCli } from '../helpers/cli-process.js';
+import { runPool } from '../helpers/load.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { TempConfig } from '../helpers/temp-config.js';
+import { expectExactly, loggedIds } from '../helpers/usage-log.js';
 import { waitFor } from '../helpers/wait.js';
 import { mariadbTarget, sqliteTarget, type StoreTarget } from './store-targets.js';
-import { TcpSwitch } from './tcp-switch.js';
+import { TcpSwitch } from '../helpers/tcp-switch.js';
 
 /**
  * The store failing under a running gateway: requests keep being served and no usage record is
@@ -22,7 +23,6 @@ import { TcpSwitch } from './tcp-switch.js';
  */
 const mysqlUrl = process.env.CODEX_LB_TEST_MYSQL_URL;
 if (!mysqlUrl) console.log('[test/store] CODEX_LB_TEST_MYSQL_URL is not set: the MariaDB outage tests are skipped');
-const BIN = fileURLToPath(new URL('../../bin/codex-lb.js', import.meta.url));
 const silent = createLogger({ level: 'silent' });
 
 const configText = (storageUrl: string, upstream: string, spoolDir: string, interval = '20ms') => `server: { host: 127.0.0.1, port: 0, shutdownGrace: 5s }
@@ -36,40 +36,11 @@ models:
 const send = (gateway: Gateway | string, count: number, concurrency = 8): Promise<string[]> => {
   const base = typeof gateway === 'string' ? gateway : gateway.url;
   const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'dummy', maxRetries: 0 });
-  const ids: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      next += 1;
-      const completion = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
-      ids.push(completion.response.headers.get('x-request-id') ?? '');
-    }
-  };
-  return Promise.all(Array.from({ length: concurrency }, worker)).then(() => ids);
+  return runPool(count, concurrency, async () => {
+    const completion = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    return completion.response.headers.get('x-request-id') ?? '';
+  });
 };
-
-/** Request ids in the request log, each once: rows = distinct ids. */
-async function loggedIds(reader: UsageStore): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await reader.query.requestLog({ limit: 500, cursor });
-    ids.push(...page.items.map((item) => item.requestId));
-    if (page.nextCursor === null) return ids;
-    cursor = page.nextCursor;
-  }
-}
-
-async function expectExactly(reader: UsageStore, expected: readonly string[]): Promise<void> {
-  const ids = await waitFor(async () => {
-    const found = await loggedIds(reader);
-    return found.length >= expected.length ? found : null;
-  }, { timeoutMs: 30_000, what: `${expected.length} request-log rows` });
-  expect(ids).toHaveLength(expected.length);
-  expect(new Set(ids)).toEqual(new Set(expected));
-  const totals = await reader.query.totals({ from: 0, to: Date.now() + 60_000 });
-  expect(totals.requests).toBe(expected.length);
-}
 
 let upstream: FakeOpenAiUpstream;
 const dirs: string[] = [];
@@ -187,12 +158,10 @@ describe('spool and shutdown', () => {
     const before = await loggedIds(reader);
     // A long batch interval: at SIGTERM every record is still waiting in memory.
     const config = new TempConfig(configText(target.url, upstream.url, join(dir, 'spool'), '1h'));
-    const child = spawn(process.execPath, [BIN, 'start', '--config', config.path, '--no-watch'], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const cli = startCli(['--config', config.path, '--no-watch'], dir);
+    const { child, exited } = cli;
     try {
-      const url = await waitFor(() => /listening on (http:\/\/[^"\s]+)/.exec(out)?.[1], { what: 'listening line' });
+      const url = await cli.url();
       const ids = await send(url, 30);
       expect(await loggedIds(reader)).toHaveLength(before.length);
       child.kill('SIGTERM');

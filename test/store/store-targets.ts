@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import type { Logger } from '../../src/shared/logger.js';
 import { openUsageStore, type UsageStore } from '../../src/store/open-store.js';
-import { closedPort, TcpSwitch } from './tcp-switch.js';
+import { closedPort, TcpSwitch } from '../helpers/tcp-switch.js';
 
 /** A store the outage tests can cut off and bring back while it is open. */
 export interface SwitchableStore {
