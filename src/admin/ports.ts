@@ -5,6 +5,7 @@ import type { ConfigReloader } from '../runtime/reloader.js';
 import type { AccountSpec, Snapshot } from '../runtime/snapshot.js';
 import type { SnapshotHolder } from '../runtime/snapshot-holder.js';
 import type { RequestLogEntry, UsageQuery } from '../usage/usage-query.js';
+import type { AccountLiveState } from '../runtime/account-live-state.js';
 
 /**
  * What the admin API needs from the rest of the gateway, as narrow interfaces. main.ts adapts
@@ -12,33 +13,7 @@ import type { RequestLogEntry, UsageQuery } from '../usage/usage-query.js';
  * neither `proxy/` nor the store and can be tested with plain objects.
  */
 
-/** A quota window as reported upstream (Codex `x-codex-primary-*` headers and the like). */
-export interface QuotaWindowView {
-  name: string;
-  usedPercent: number | null;
-  windowMinutes: number | null;
-  /** Epoch ms. */
-  resetsAt: number | null;
-}
-
-export interface AccountPauseView {
-  /** Epoch ms. */
-  since: number;
-  reason: string | null;
-}
-
-/** One account's state in this instance, outside the config. */
-export interface AccountLiveState {
-  /** Why the account cannot serve at all (e.g. missing credentials); null when it can. */
-  unavailableReason: string | null;
-  pause: AccountPauseView | null;
-  cooldown: { until: number; reason: string | null; rateLimited: boolean } | null;
-  inFlight: number;
-  lastError: { message: string; at: number | null } | null;
-  /** Epoch ms. */
-  lastUsedAt: number | null;
-  quota: readonly QuotaWindowView[];
-}
+export type { AccountLiveState, AccountPauseView, QuotaWindowView } from '../runtime/account-live-state.js';
 
 export interface AccountsPort {
   /** Must be cheap and synchronous: called per account per query and by the event feed's sampler. */
