@@ -19,13 +19,12 @@ import { OAuthRefreshClient } from './providers/chatgpt/oauth-refresh-client.js'
 import { planCapacity } from './providers/chatgpt/plan-capacity.js';
 import { QuotaTracker } from './providers/chatgpt/quota-tracker.js';
 import { TokenManager } from './providers/chatgpt/token-manager.js';
-import { MemoryTokenVault } from './providers/chatgpt/token-vault.js';
 import { OpenAiAdapter } from './providers/openai-adapter.js';
 import { UpstreamClient } from './providers/upstream-client.js';
 import { createApp } from './proxy/app.js';
 import { CODEX_MOUNT_PATH, codexRouter } from './proxy/codex-router.js';
 import { expressServerOptions } from './proxy/express-server-options.js';
-import { unknownCost, type CostFn } from './proxy/usage-tracker.js';
+import type { CostFn } from './proxy/usage-tracker.js';
 import { v1Router } from './proxy/v1-router.js';
 import { AccountRouter } from './routing/account-router.js';
 import { AccountStateStore } from './routing/account-state.js';
@@ -33,7 +32,7 @@ import { StickySessions } from './routing/sticky-sessions.js';
 import { StrategySet } from './routing/strategies/strategy-set.js';
 import { AccountPauses } from './runtime/account-pauses.js';
 import { ConfigWatcher } from './runtime/config-watcher.js';
-import type { GatewayEvents } from './runtime/events.js';
+import type { GatewayEvents, ReloadResult } from './runtime/events.js';
 import { ConfigReloader, loadInitialSnapshot } from './runtime/reloader.js';
 import type { Snapshot } from './runtime/snapshot.js';
 import { SnapshotHolder } from './runtime/snapshot-holder.js';
@@ -44,7 +43,13 @@ import { EventBus } from './shared/event-bus.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { isLoopbackHost } from './shared/net.js';
 import { SecretBox } from './shared/secret-box.js';
-import { openUsageStore, type UsageStore } from './store/open-store.js';
+import type { ConfigRevisionInput } from './store/config-revision-repository.js';
+import { ConnectingStore } from './store/connecting-store.js';
+import { encodeCursor } from './store/request-log-cursor.js';
+import { resolveStoragePaths } from './config/storage-paths.js';
+import { costMicroUsd, resolvePrice } from './usage/pricing.js';
+import type { UsageRecorder } from './usage/recorder.js';
+import { createUsageRecorder } from './usage/recorder-from-config.js';
 import type { UsageSink } from './usage/usage-record.js';
 
 /**
@@ -56,9 +61,12 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Watch the config file for changes (default true). */
   watch?: boolean;
-  /** Where each request's usage record goes (default: dropped until the durable recorder is wired). */
+  /**
+   * Where each request's usage record goes (default: the batching recorder into `storage.url`).
+   * Tests pass a sink to read records directly; the store is still opened for account state.
+   */
   usageSink?: UsageSink;
-  /** Prices a request in micro-USD (default: unknown, null). */
+  /** Prices a request in micro-USD (default: the model's `pricing:`, else the built-in table). */
   costOf?: CostFn;
   /** Names this process in admin events (default `<hostname>:<pid>`). */
   instanceId?: string;
@@ -106,24 +114,38 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const bus = new EventBus<GatewayEvents>((error, event) => logger.error({ err: error, event }, 'event listener failed'));
   const holder = new SnapshotHolder(snapshot);
   let draining = false;
+  // The usage store (migrated at open) also keeps account state and the config revision log.
+  const storage = resolveStoragePaths(snapshot.config.storage, options.configPath);
+  const store = new ConnectingStore(storage.url, logger, { retentionMs: storage.retention ? durationMs(storage.retention) : undefined });
+  // Normally open before the first request (account state, revisions); a down store only delays this.
+  await store.waitOpen(3_000);
+  // Usage records are batched off the request path; outages wait in memory, then in the spool.
+  const recorder: UsageRecorder | null = options.usageSink === undefined ? createUsageRecorder(store.writer, storage, logger) : null;
   // Proxy core: account state, sticky sessions and strategy rotations outlive reloads.
   const clock = systemClock;
   const accounts = new AccountStateStore(clock);
   // Rate-limit counters live in their store, keyed by policy fingerprint: they outlive reloads.
-  const limits = new RateLimits({ backend: await createLimiterBackend(snapshot.config, logger), clock, logger });
+  const limits = new RateLimits({
+    backend: await createLimiterBackend(snapshot.config, logger).catch(async (error: unknown) => {
+      await recorder?.close();
+      await store.close();
+      throw error;
+    }),
+    clock,
+    logger,
+  });
   // Keep-alive pools per upstream origin; no undici timeouts (the proxy runs its own per snapshot).
   const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: 30_000 } });
   const upstream = new UpstreamClient(agent);
   // ChatGPT seats: OAuth tokens (sealed in the store), quotas and conversation continuity outlive reloads.
-  const accountStore = await openAccountStore(snapshot, logger);
   const tokens = new TokenManager({
-    vault: accountStore === null ? new MemoryTokenVault() : new AccountStoreVault(accountStore.accountState),
-    box: new SecretBox(tokenEncryptionKey(snapshot, env, logger)),
+    vault: new AccountStoreVault(store.accountState),
+    box: new SecretBox(tokenEncryptionKey(snapshot, storage.url, env, logger)),
     oauth: new OAuthRefreshClient(),
     clock,
     logger,
   });
-  const quotas = new QuotaTracker({ clock, logger, persist: accountStore === null ? undefined : async (id, quota) => void (await accountStore.accountState.update(id, { quota })) });
+  const quotas = new QuotaTracker({ clock, logger, persist: async (id, quota) => void (await store.accountState.update(id, { quota })) });
   const continuity = new ContinuityIndex(clock);
   /** A seat's relative capacity by plan (configured, else from its id token); 1 for other accounts. */
   const capacityOf = (accountId: string): number => {
@@ -131,10 +153,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return config?.kind === 'chatgpt' ? planCapacity(config.plan ?? tokens.status(accountId)?.planType) : 1;
   };
   const adapters = new AdapterRegistry([new OpenAiAdapter(), new ChatgptAdapter({ tokens, quota: quotas, continuity, upstream, clock, capacityOf })]);
-  if (accountStore !== null) quotas.restore(await accountStore.accountState.list().catch(() => []));
   await tokens.preload([...snapshot.accounts.values()].flatMap((a) => (a.config.kind === 'chatgpt' ? [{ id: a.id, config: a.config }] : [])));
   // Admin pauses (pauseAccount) are runtime overrides the router honours like any unservable reason.
-  const pauses = new AccountPauses(null, clock);
+  const pauses = new AccountPauses({ setPaused: async (id, paused) => void (await store.accountState.update(id, { paused })) }, clock);
+  // Quotas and pauses saved by earlier runs, as soon as the store is open (at once, normally).
+  void store.opened.then(async () => {
+    const saved = await store.accountState.list();
+    quotas.restore(saved);
+    pauses.restore(saved);
+  }).catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not restore saved account state'));
   const router = new AccountRouter({
     state: accounts,
     sticky: new StickySessions(clock),
@@ -144,7 +171,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     servable: (account) => (pauses.isPaused(account.id) ? 'paused by an admin' : adapters.unavailableReason(account)),
     policyBlock: (snap, accountId, modelId, now) => limits.accountBlock(snap, accountId, modelId, now),
   });
-  const recordUsage = options.usageSink ?? { record: () => {} };
+  const recordUsage: UsageSink = options.usageSink ?? recorder ?? { record: () => {} };
   // Every finished request also goes on the bus, for the admin API's subscriptions.
   const usageSink: UsageSink = {
     record(record) {
@@ -152,7 +179,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       bus.publish('request.completed', record);
     },
   };
-  const proxy = { router, accounts, adapters, upstream, usage: usageSink, limits, costOf: options.costOf ?? unknownCost, clock, logger, pins: (body: Readonly<Record<string, unknown>>) => continuity.pinFor(body) };
+  const proxy = { router, accounts, adapters, upstream, usage: usageSink, limits, costOf: options.costOf ?? configuredCost, clock, logger, pins: (body: Readonly<Record<string, unknown>>) => continuity.pinFor(body) };
   const reloader = new ConfigReloader({
     file: options.configPath,
     holder,
@@ -177,12 +204,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
     accounts: routingAccounts({ state: accounts, pauses, unservable: (account) => adapters.unavailableReason(account), quota: (id) => quotaWindowViews(quotas.quota(id)) }),
     keyLimits: keyLimitsFrom(limits, () => clock.now()),
+    usage: { query: store.query, cursorAfter: (entry) => encodeCursor({ startedAt: entry.startedAt, id: entry.id }) },
   });
+  recordRevisions(bus, store, logger);
+  void appendRevision(store, logger, { version: snapshot.version, hash: initial.loaded.hash, status: 'applied', changes: null, issues: initial.loaded.issues, trigger: 'startup', at: clock.now() });
   const app = createApp({
     logger,
     v1: v1Router({ holder, proxy, clock }),
     mounts: [{ path: admin.path, handler: admin.router }, { path: CODEX_MOUNT_PATH, handler: codexRouter({ holder, proxy, clock }) }],
-    ready: () => ({ ready: true, checks: { config: true, configVersion: String(holder.current().version) } }),
+    ready: async () => {
+      const reachable = await store.ping(1_000);
+      const stats = recorder?.stats();
+      return {
+        ready: reachable,
+        checks: { config: true, configVersion: String(holder.current().version), store: reachable ? 'reachable' : 'unreachable', ...(stats ? { usageQueued: stats.queued, usageSpooled: stats.spooled } : {}) },
+      };
+    },
     draining: () => draining,
     trustProxy: snapshot.config.server.trustProxy,
   });
@@ -198,7 +235,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }).catch(async (error: unknown) => {
     // A Redis/SQL counter store holds sockets that would keep the failed process alive.
     await limits.close();
-    await accountStore?.close();
+    await recorder?.close();
+    await store.close();
     throw error;
   });
   admin.attachSubscriptions(server);
@@ -220,7 +258,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await shutdownServer(server, graceMs);
       await agent.destroy().catch(() => {});
       await limits.close();
-      await accountStore?.close();
+      // After the server: requests that finished during the grace period are recorded too.
+      await recorder?.close();
+      await store.close();
       logger.info('codex-lb stopped');
     })();
     return closing;
@@ -228,24 +268,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return { url, port: address.port, holder, reloader, bus, logger, server, close };
 }
 
-/**
- * The store, where chatgpt accounts keep their sealed refreshed tokens, re-auth verdicts and
- * quotas across restarts. Opened only when the config has chatgpt accounts (nothing else needs it
- * yet); an unreachable store leaves them in memory rather than refusing to start.
- */
-async function openAccountStore(snapshot: Snapshot, logger: Logger): Promise<UsageStore | null> {
-  if (![...snapshot.accounts.values()].some((account) => account.kind === 'chatgpt')) return null;
-  try {
-    return await openUsageStore(snapshot.config.storage.url, logger);
-  } catch (error) {
-    logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'store unavailable: refreshed ChatGPT tokens and quotas are kept in memory only');
-    return null;
-  }
+/** Every reload result goes to the config revision log (best effort: a store outage only logs). */
+function recordRevisions(bus: EventBus<GatewayEvents>, store: ConnectingStore, logger: Logger): void {
+  const append = (result: ReloadResult) =>
+    void appendRevision(store, logger, { version: result.version, hash: result.hash, status: result.status === 'applied' ? 'applied' : 'rejected', changes: result.changes, issues: result.issues, trigger: result.trigger, at: result.at.getTime() });
+  bus.subscribe('config.applied', append);
+  bus.subscribe('config.rejected', append);
 }
 
+async function appendRevision(store: ConnectingStore, logger: Logger, revision: ConfigRevisionInput): Promise<void> {
+  await store.configRevisions.append(revision).catch((error: unknown) => {
+    logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not record the config revision');
+  });
+}
+
+/** The model's `pricing:` override, else the built-in table (by upstream model, then id); null = unknown. */
+const configuredCost: CostFn = (model, usage) => costMicroUsd(usage, resolvePrice([model.upstreamModel, model.id], model.config.pricing ?? null));
+
 /** The key sealing stored tokens; a throwaway one when nothing is stored durably. */
-function tokenEncryptionKey(snapshot: Snapshot, env: NodeJS.ProcessEnv, logger: Logger): Buffer {
-  const url = snapshot.config.storage.url;
+function tokenEncryptionKey(snapshot: Snapshot, url: string, env: NodeJS.ProcessEnv, logger: Logger): Buffer {
   const durable = url !== 'sqlite::memory:' && [...snapshot.accounts.values()].some((account) => account.kind === 'chatgpt');
   if (!durable && !env[ENCRYPTION_KEY_ENV]) return randomBytes(32);
   try {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { formatIssue } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
+import { resolveStoragePaths } from '../config/storage-paths.js';
 import { createLogger } from '../shared/logger.js';
 import { checkExitCode } from './check.js';
 import { EXIT, type CliIo } from './io.js';
@@ -27,9 +28,10 @@ export async function migrateCommand(options: MigrateOptions, io: CliIo): Promis
   await import('reflect-metadata');
   const { runMigrations } = await import('../store/migrate.js');
   const { describeStorageUrl, parseStorageUrl } = await import('../store/storage-url.js');
-  const url = loaded.config.storage.url;
+  // Relative SQLite paths are the config file's, as when the gateway starts; messages show the URL as written.
+  const url = resolveStoragePaths(loaded.config.storage, options.config).url;
   // An interpolated value is a secret as a whole; a literal URL is shown with its password masked.
-  const store = loaded.interpolatedPaths.has('storage.url') ? 'storage.url' : describeStorageUrl(url);
+  const store = loaded.interpolatedPaths.has('storage.url') ? 'storage.url' : describeStorageUrl(loaded.config.storage.url);
   try {
     const location = parseStorageUrl(url);
     // A fresh checkout has no ./data yet: SQLite creates the file, not its directory.

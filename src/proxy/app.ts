@@ -5,7 +5,7 @@ import { errorMiddleware } from './error-middleware.js';
 
 export interface ReadyState {
   ready: boolean;
-  checks: Record<string, boolean | string>;
+  checks: Record<string, boolean | string | number>;
 }
 
 export interface AppDeps {

@@ -28,6 +28,8 @@ export interface UsageStore {
   configRevisions: ConfigRevisionStore;
   /** Present when a retention was given. */
   retention: RetentionTask | null;
+  /** True when a trivial query answers within `timeoutMs` (for `/ready`). */
+  ping(timeoutMs: number): Promise<boolean>;
   /** Stops the retention timer and closes the pool. Close the recorder first: it writes through `writer`. */
   close(): Promise<void>;
 }
@@ -71,9 +73,25 @@ export async function openUsageStore(storageUrl: string, logger: Logger, options
     accountState: new SqlAccountStateStore(dataSource),
     configRevisions: new SqlConfigRevisionStore(dataSource),
     retention,
+    ping: (timeoutMs) => pingStore(dataSource, timeoutMs),
     close: async () => {
       retention?.stop();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };
+}
+
+async function pingStore(dataSource: DataSource, timeoutMs: number): Promise<boolean> {
+  if (!dataSource.isInitialized) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const query = dataSource.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
