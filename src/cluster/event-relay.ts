@@ -1,0 +1,58 @@
+import type { AccountChange } from '../runtime/account-live-state.js';
+import type { GatewayEvents, ReloadResult } from '../runtime/events.js';
+import type { EventBus } from '../shared/event-bus.js';
+import type { UsageRecord } from '../usage/usage-record.js';
+import type { RedisLink } from './redis-link.js';
+
+/** Channel names under the namespace, one per kind so an instance parses only what it listens to. */
+const REQUESTS = 'events:requests';
+const CONFIG = 'events:config';
+const ACCOUNTS = 'events:accounts';
+
+/**
+ * Fans the live events out through Redis pub/sub: this instance's `request.completed`,
+ * `config.applied`/`config.rejected` and `account.changed` go to the other instances, and
+ * theirs come back on the local bus as `remote.*` events with their instance id, which is what
+ * the admin subscriptions listen to besides the local ones. Remote events are never published
+ * again (no loops), and messages are only parsed while someone on this instance listens.
+ */
+export class EventRelay {
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly bus: EventBus<GatewayEvents>,
+  ) {}
+
+  async start(): Promise<void> {
+    const { bus, link } = this;
+    this.unsubscribe.push(
+      bus.subscribe('request.completed', (record) => link.publish(REQUESTS, JSON.stringify(record))),
+      bus.subscribe('config.applied', (result) => link.publish(CONFIG, JSON.stringify(result))),
+      bus.subscribe('config.rejected', (result) => link.publish(CONFIG, JSON.stringify(result))),
+      bus.subscribe('account.changed', (change) => link.publish(ACCOUNTS, JSON.stringify(change))),
+    );
+    await link.listen(REQUESTS, (instanceId, body) => {
+      if (bus.listenerCount('remote.request.completed') === 0) return;
+      bus.publish('remote.request.completed', { instanceId, payload: JSON.parse(body) as UsageRecord });
+    });
+    await link.listen(CONFIG, (instanceId, body) => {
+      if (bus.listenerCount('remote.config') === 0) return;
+      bus.publish('remote.config', { instanceId, payload: reviveReloadResult(JSON.parse(body)) });
+    });
+    await link.listen(ACCOUNTS, (instanceId, body) => {
+      if (bus.listenerCount('remote.account.changed') === 0) return;
+      bus.publish('remote.account.changed', { instanceId, payload: JSON.parse(body) as AccountChange });
+    });
+  }
+
+  stop(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+}
+
+/** A ReloadResult parsed from JSON: its `at` travelled as an ISO string. */
+export function reviveReloadResult(parsed: unknown): ReloadResult {
+  const result = parsed as Omit<ReloadResult, 'at'> & { at: string };
+  return { ...result, at: new Date(result.at) };
+}
