@@ -6,6 +6,7 @@ import type { AccountSpec, Snapshot } from '../runtime/snapshot.js';
 import type { SnapshotHolder } from '../runtime/snapshot-holder.js';
 import type { RequestLogEntry, UsageQuery } from '../usage/usage-query.js';
 import type { AccountLiveState } from '../runtime/account-live-state.js';
+import type { ClusterAdmin } from '../cluster/cluster.js';
 
 /**
  * What the admin API needs from the rest of the gateway, as narrow interfaces. main.ts adapts
@@ -59,6 +60,11 @@ export interface AdminDeps {
   keyLimits?: KeyLimitsPort;
   /** Absent without a usage store: usage fields then fail with SERVICE_UNAVAILABLE. */
   usage?: UsagePort;
+  /**
+   * Several instances (`cluster.redis`): `reloadConfig(all: true)` and `instances` go through it,
+   * and account changes are sampled all the time, since other instances may be listening.
+   */
+  cluster?: ClusterAdmin;
   now?: () => number;
   /** How often account state is sampled for `accountEvents` while someone listens (default 1 s). */
   accountSampleMs?: number;
