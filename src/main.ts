@@ -250,7 +250,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   admin.attachSubscriptions(server);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  await cluster?.attach({ accounts, quotas, tokens, reload: (o) => reloader.reload('admin', o), config: () => holder.current(), url });
+  await cluster?.attach({ accounts, pauses, quotas, tokens, reload: (o) => reloader.reload('admin', o), config: () => holder.current(), url });
 
   const watcher = options.watch === false ? null : new ConfigWatcher(options.configPath, () => void reloader.reload('file'), logger);
   await watcher?.start();

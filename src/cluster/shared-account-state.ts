@@ -10,8 +10,20 @@ export interface CooldownTarget {
   list(): ReadonlyArray<{ id: string; cooldownUntil: number; cooldownKind: CooldownChange['kind']; cooldownReason: string | null }>;
 }
 
+/** Admin pauses (AccountPauses): runtime overrides an operator expects on every instance. */
+export interface PauseTarget {
+  onChange(listener: (accountId: string, pause: PauseValue | null) => void): () => void;
+  applyShared(accountId: string, pause: PauseValue | null): void;
+}
+
+interface PauseValue {
+  since: number;
+  reason: string | null;
+}
+
 export interface SharedAccountTargets {
   accounts: CooldownTarget;
+  pauses: PauseTarget;
   /** QuotaTracker: a quota another instance observed, as JSON. */
   quotas: { applyShared(accountId: string, json: unknown): void };
   /** TokenManager: another instance stored new tokens for the account. */
@@ -21,6 +33,7 @@ export interface SharedAccountTargets {
 type AccountMessage =
   | { type: 'cooldown'; change: CooldownChange }
   | { type: 'quota'; accountId: string; quota: unknown }
+  | { type: 'pause'; accountId: string; pause: PauseValue | null }
   | { type: 'tokens'; accountId: string };
 
 const CHANNEL = 'accounts';
@@ -29,13 +42,13 @@ const CHANNEL = 'accounts';
  * Account state the instances share, so that they route as one gateway: a cooldown one instance
  * starts (an upstream 429, `usage_limit_reached`, repeated 5xx) or ends reaches every other one
  * through pub/sub at once and is kept in a Redis key that expires with it, read by instances
- * that start (or reconnect) later. Quotas and "new tokens in the vault" travel the same way;
- * quotas and tokens are durable in the SQL store already. Routing itself keeps reading local
+ * that start (or reconnect) later. Quotas, admin pauses and "new tokens in the vault" travel the
+ * same way; they are durable in the SQL store already (and read from it at startup). Routing itself keeps reading local
  * memory: no Redis round trip on the request path.
  */
 export class SharedAccountState {
   private targets: SharedAccountTargets | null = null;
-  private offCooldown: (() => void) | null = null;
+  private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
     private readonly link: RedisLink,
@@ -53,14 +66,17 @@ export class SharedAccountState {
 
   async start(targets: SharedAccountTargets): Promise<void> {
     this.targets = targets;
-    this.offCooldown = targets.accounts.onCooldown((change) => this.shareCooldown(change));
+    this.unsubscribe.push(
+      targets.accounts.onCooldown((change) => this.shareCooldown(change)),
+      targets.pauses.onChange((accountId, pause) => this.send({ type: 'pause', accountId, pause })),
+    );
     await this.link.listen(CHANNEL, (_origin, body) => this.receive(JSON.parse(body) as AccountMessage));
     this.link.onReconnect(() => void this.resync());
     if (this.link.isUp) await this.loadCooldowns();
   }
 
   stop(): void {
-    this.offCooldown?.();
+    for (const off of this.unsubscribe.splice(0)) off();
   }
 
   private shareCooldown(change: CooldownChange): void {
@@ -76,6 +92,7 @@ export class SharedAccountState {
     if (targets === null) return;
     if (message.type === 'cooldown') targets.accounts.applyShared(message.change);
     else if (message.type === 'quota') targets.quotas.applyShared(message.accountId, message.quota);
+    else if (message.type === 'pause') targets.pauses.applyShared(message.accountId, message.pause);
     else void targets.tokens.vaultChanged(message.accountId);
   }
 

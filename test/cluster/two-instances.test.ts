@@ -173,6 +173,16 @@ describe.skipIf(!SERVICES_SET)('two gateway processes on MariaDB + Redis', () =>
     events.unsubscribe();
   });
 
+  it('an account paused on A is paused on B; resumed on B, it is back on A', async () => {
+    const status = '{ accounts(id: "secondary") { status } }';
+    type Status = { accounts: Array<{ status: string }> };
+    await a.gql('mutation { pauseAccount(id: "secondary", reason: "rotating credentials") { status } }');
+    await waitFor(async () => (await b.gql<Status>(status)).accounts[0]?.status === 'PAUSED', { what: 'B to see the pause' });
+    expect((await ask(b)).servedBy).toBe('primary');
+    await b.gql('mutation { resumeAccount(id: "secondary") { status } }');
+    await waitFor(async () => (await a.gql<Status>(status)).accounts[0]?.status === 'AVAILABLE', { what: 'A to see the resume' });
+  });
+
   it('usage totals agree on both instances: one history', async () => {
     const query = '{ usage(range: { preset: TODAY }) { totals { requests errors inputTokens outputTokens costMicroUsd } } }';
     type Totals = { usage: { totals: { requests: number; errors: number; inputTokens: number; outputTokens: number; costMicroUsd: number } } };
