@@ -15,26 +15,32 @@ const ACCOUNTS = 'events:accounts';
  * theirs come back on the local bus as `remote.*` events with their instance id, which is what
  * the admin subscriptions listen to besides the local ones. Remote events are never published
  * again (no loops), and messages are only parsed while someone on this instance listens.
+ * Finished requests, the one per-request event, go out in batches (one message per 50 ms at most),
+ * so a busy instance costs Redis a handful of messages a second, not one per request.
  */
 export class EventRelay {
   private readonly unsubscribe: Array<() => void> = [];
+  private pending: UsageRecord[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly link: RedisLink,
     private readonly bus: EventBus<GatewayEvents>,
+    /** Requests are sent in batches at most this old: one message per batch, not per request. */
+    private readonly batchMs = 50,
   ) {}
 
   async start(): Promise<void> {
     const { bus, link } = this;
     this.unsubscribe.push(
-      bus.subscribe('request.completed', (record) => link.publish(REQUESTS, JSON.stringify(record))),
+      bus.subscribe('request.completed', (record) => this.queue(record)),
       bus.subscribe('config.applied', (result) => link.publish(CONFIG, JSON.stringify(result))),
       bus.subscribe('config.rejected', (result) => link.publish(CONFIG, JSON.stringify(result))),
       bus.subscribe('account.changed', (change) => link.publish(ACCOUNTS, JSON.stringify(change))),
     );
     await link.listen(REQUESTS, (instanceId, body) => {
       if (bus.listenerCount('remote.request.completed') === 0) return;
-      bus.publish('remote.request.completed', { instanceId, payload: JSON.parse(body) as UsageRecord });
+      for (const payload of JSON.parse(body) as UsageRecord[]) bus.publish('remote.request.completed', { instanceId, payload });
     });
     await link.listen(CONFIG, (instanceId, body) => {
       if (bus.listenerCount('remote.config') === 0) return;
@@ -48,6 +54,23 @@ export class EventRelay {
 
   stop(): void {
     for (const off of this.unsubscribe.splice(0)) off();
+    this.flush();
+  }
+
+  private queue(record: UsageRecord): void {
+    this.pending.push(record);
+    if (this.flushTimer !== null) return;
+    this.flushTimer = setTimeout(() => this.flush(), this.batchMs);
+    this.flushTimer.unref();
+  }
+
+  private flush(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.link.publish(REQUESTS, JSON.stringify(batch));
   }
 }
 

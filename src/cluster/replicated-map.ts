@@ -45,9 +45,11 @@ export class ReplicatedTtlMap implements ExpiringMap<string> {
   set(key: string, value: string, ttlMs: number): void {
     const now = this.clock.now();
     const current = this.local.get(key);
-    const share = current === undefined || current.value !== value || now - current.sharedAt >= ttlMs / 4;
-    this.local.set(key, { value, sharedAt: share ? now : current.sharedAt }, ttlMs);
-    if (!share || !this.link.isUp) return;
+    const due = current === undefined || current.value !== value || now - current.sharedAt >= ttlMs / 4;
+    // A binding made while Redis is down goes out with the session's next request after it is back.
+    const share = due && this.link.isUp;
+    this.local.set(key, { value, sharedAt: share ? now : due ? 0 : (current?.sharedAt ?? 0) }, ttlMs);
+    if (!share) return;
     this.link.publish(this.name, JSON.stringify({ k: key, v: value, ttl: ttlMs } satisfies MapMessage));
     this.link.client.set(this.redisKey(key), value, 'PX', Math.max(1, Math.round(ttlMs))).catch(() => undefined);
   }
