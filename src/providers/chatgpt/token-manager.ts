@@ -5,7 +5,7 @@ import type { SecretBox } from '../../shared/secret-box.js';
 import { jwtExpiresAt } from './jwt.js';
 import type { OAuthRefreshClient } from './oauth-refresh-client.js';
 import { readTokenSource } from './token-source.js';
-import { identityOf, openState, sealState, stateFromTokens, type TokenState } from './token-state.js';
+import { adoptNewer, identityOf, openState, sealState, stateFromTokens, type TokenState } from './token-state.js';
 import type { TokenVault } from './token-vault.js';
 
 /** A chatgpt account as the token manager needs it. */
@@ -243,13 +243,7 @@ export class TokenManager {
     if (record === null || record.sealedTokens === null) return;
     const stored = openState(this.options.box, accountId, record.sealedTokens, this.options.clock.now());
     if (stored === null || stored.source !== state.source) return;
-    if (stored.accessToken !== state.accessToken && (stored.refreshedAt ?? 0) >= (state.refreshedAt ?? 0)) {
-      state.accessToken = stored.accessToken;
-      state.refreshToken = stored.refreshToken;
-      state.idToken = stored.idToken;
-      state.accountId = stored.accountId;
-      state.expiresAt = stored.expiresAt;
-      state.refreshedAt = stored.refreshedAt;
+    if (adoptNewer(state, stored)) {
       this.options.logger.info({ account: accountId, expiresAt: state.expiresAt }, `account '${accountId}': using the tokens another instance refreshed`);
     }
     // The stored verdict is about the stored tokens: it applies when those are what we hold now.
