@@ -5,12 +5,14 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { createAdminApi } from './admin/admin-api.js';
+import { authorizeAdmin } from './admin/admin-auth.js';
 import { keyLimitsFrom } from './admin/rate-limit-view.js';
 import { routingAccounts } from './admin/routing-accounts.js';
 import { openCluster } from './cluster/cluster.js';
 import { formatIssue, type ConfigIssue } from './config/issues.js';
 import { createLimiterBackend } from './limits/create-limiter-backend.js';
 import { RateLimits } from './limits/rate-limits.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { AdapterRegistry } from './providers/adapter-registry.js';
 import { accountCredentialStatus } from './providers/credential-status.js';
 import { AccountStoreVault, quotaWindowViews } from './providers/chatgpt/account-store-vault.js';
@@ -25,6 +27,7 @@ import { UpstreamClient } from './providers/upstream-client.js';
 import { createApp } from './proxy/app.js';
 import { CODEX_MOUNT_PATH, codexRouter } from './proxy/codex-router.js';
 import { expressServerOptions } from './proxy/express-server-options.js';
+import { METRICS_PATH, metricsRouter } from './proxy/metrics-router.js';
 import type { CostFn } from './proxy/usage-tracker.js';
 import { v1Router } from './proxy/v1-router.js';
 import { AccountRouter } from './routing/account-router.js';
@@ -49,7 +52,7 @@ import { ConnectingStore } from './store/connecting-store.js';
 import { encodeCursor } from './store/request-log-cursor.js';
 import { resolveStoragePaths } from './config/storage-paths.js';
 import { costMicroUsd, resolvePrice } from './usage/pricing.js';
-import type { UsageRecorder } from './usage/recorder.js';
+import type { RecorderStats, UsageRecorder } from './usage/recorder.js';
 import { createUsageRecorder } from './usage/recorder-from-config.js';
 import type { UsageSink } from './usage/usage-record.js';
 
@@ -71,6 +74,8 @@ export interface GatewayOptions {
   costOf?: CostFn;
   /** Names this process in admin events (default `<hostname>:<pid>`). */
   instanceId?: string;
+  /** The usage recorder's backlog for /metrics, when `usageSink` is a recorder (default: the built-in recorder's; 0 with another sink). */
+  usageStats?: () => RecorderStats | null;
 }
 
 export interface Gateway {
@@ -124,10 +129,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const recorder: UsageRecorder | null = options.usageSink === undefined ? createUsageRecorder(store.writer, storage, logger) : null;
   // Proxy core: account state, sticky sessions and strategy rotations outlive reloads.
   const clock = systemClock;
-  const accounts = new AccountStateStore(clock);
+  // Prometheus /metrics: request figures from the bus and from failed attempts; cooldowns and
+  // the recorder's backlog are read at scrape time.
+  const metrics = new GatewayMetrics({
+    snapshot: () => holder.current(),
+    availability: (id) => accounts.availability(id),
+    inflight: (id) => accounts.peek(id)?.inflight ?? 0,
+    usageStats: options.usageStats ?? (() => recorder?.stats() ?? null),
+  });
+  metrics.subscribe(bus);
+  const accounts = new AccountStateStore(clock, (id, failure) => metrics.upstreamFailed(id, failure));
   // Rate-limit counters live in their store, keyed by policy fingerprint: they outlive reloads.
   const limits = new RateLimits({
-    backend: await createLimiterBackend(snapshot.config, logger, { namespace: snapshot.config.cluster.namespace }).catch(async (error: unknown) => {
+    backend: await createLimiterBackend({ ...snapshot.config, storage }, logger, { namespace: snapshot.config.cluster.namespace }).catch(async (error: unknown) => {
       await recorder?.close();
       await store.close();
       throw error;
@@ -218,7 +232,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const app = createApp({
     logger,
     v1: v1Router({ holder, proxy, clock }),
-    mounts: [{ path: admin.path, handler: admin.router }, { path: CODEX_MOUNT_PATH, handler: codexRouter({ holder, proxy, clock }) }],
+    mounts: [
+      { path: admin.path, handler: admin.router },
+      { path: CODEX_MOUNT_PATH, handler: codexRouter({ holder, proxy, clock }) },
+      // Guarded like the admin API: admin bearer token, or loopback only while admin.tokens is empty.
+      { path: METRICS_PATH, handler: metricsRouter({ render: () => metrics.render(), authorize: (credentials) => authorizeAdmin(holder.current(), credentials) }) },
+    ],
     ready: async () => {
       const reachable = await store.ping(1_000);
       const stats = recorder?.stats();

@@ -59,3 +59,19 @@ export interface ProviderAdapter {
   /** The per-response SSE relay: forwarding decisions and usage capture. */
   createStreamTap(endpoint: Endpoint, request: UpstreamRequest): StreamTap;
 }
+
+/**
+ * Thrown by an adapter when the account cannot serve at all until someone acts (e.g. a ChatGPT
+ * seat whose refresh token was revoked needs a new sign-in). The proxy moves on to the next
+ * account without a cooldown (the adapter reports the account unavailable from now on) and, when
+ * no account served, answers 503 `no_accounts` with this message rather than a 502.
+ */
+export class AccountUnusableError extends Error {
+  constructor(
+    readonly accountId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AccountUnusableError';
+  }
+}

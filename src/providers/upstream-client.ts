@@ -40,3 +40,13 @@ export function describeNetworkError(error: unknown): string {
   const cause = error.cause instanceof Error ? (error.cause as { code?: unknown }).code ?? error.cause.message : null;
   return [typeof code === 'string' ? code : null, error.message, typeof cause === 'string' ? cause : null].filter((part) => part !== null && part !== '').join(': ');
 }
+
+/**
+ * Drops an upstream body that will not be read (a 401 before a retry, the rest of an oversized
+ * answer). undici's body emits an AbortError when destroyed before its end: without a listener
+ * that error would escape as an uncaught exception and take the process down.
+ */
+export function discardBody(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
+}

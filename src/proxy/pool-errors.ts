@@ -28,3 +28,8 @@ export function upstreamUnreachable(kind: 'timeout' | 'network', accountId: stri
     ? new GatewayError(504, 'upstream_error', 'upstream_timeout', `The upstream of account '${accountId}' did not answer in time (${message}).`)
     : new GatewayError(502, 'upstream_error', 'upstream_error', `The upstream of account '${accountId}' could not be reached (${message}).`);
 }
+
+/** The last account tried cannot serve until an operator acts (e.g. it needs a new sign-in). */
+export function accountUnusable(model: string, accountId: string, message: string): GatewayError {
+  return new GatewayError(503, 'service_unavailable', 'no_accounts', `No account can serve '${model}' right now. ${accountId}: ${message}`);
+}

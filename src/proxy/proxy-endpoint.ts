@@ -9,7 +9,7 @@ import { admitRequest } from './admission.js';
 import { ClientLink } from './client-link.js';
 import { parseByteSize, readJsonBody } from './json-body.js';
 import { pinnedAccountUnavailable } from './pinned-account-error.js';
-import { poolExhaustedError, upstreamUnreachable } from './pool-errors.js';
+import { accountUnusable, poolExhaustedError, upstreamUnreachable } from './pool-errors.js';
 import type { ProxyServices } from './proxy-services.js';
 import { contextOf, type RequestContext } from './request-context.js';
 import { relaySse } from './sse-relay.js';
@@ -142,6 +142,7 @@ function sendBuffered(x: Exchange, served: Served): void {
 function answerUnserved(x: Exchange, outcome: Unserved, exhaustion: PoolExhaustion, model: string): void {
   const last = outcome.last;
   if (last === null || exhaustion.allRateLimited) throw poolExhaustedError(model, exhaustion);
+  if (last.response === null && last.failure.kind === 'unusable') throw accountUnusable(model, last.candidate.account.id, last.failure.message);
   if (last.response === null) throw upstreamUnreachable(last.failure.kind === 'timeout' ? 'timeout' : 'network', last.candidate.account.id, last.failure.message);
   const { status, headers, body } = last.response;
   const out = clientResponseHeaders(headers);

@@ -1,6 +1,7 @@
-import type { ProviderAdapter, UpstreamCall, UpstreamRequest } from '../providers/provider-adapter.js';
+import { AccountUnusableError, type ProviderAdapter, type UpstreamCall, type UpstreamRequest } from '../providers/provider-adapter.js';
 import type { HeaderBag } from '../providers/rate-limit-headers.js';
-import { describeNetworkError } from '../providers/upstream-client.js';
+import type { Readable } from 'node:stream';
+import { describeNetworkError, discardBody } from '../providers/upstream-client.js';
 import type { AccountFailure } from '../routing/cooldown-policy.js';
 import type { RouteCandidate, RoutePlan } from '../routing/route-plan.js';
 import type { Endpoint } from '../usage/usage-record.js';
@@ -129,6 +130,11 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
       if (link.gone) throw new ClientGone();
       // The request itself is wrong (an adapter could not translate it): no account is to blame.
       if (error instanceof GatewayError && error.status < 500) throw error;
+      if (error instanceof AccountUnusableError) {
+        last = { candidate, failure: { kind: 'unusable', status: null, retryAfterMs: null, message: error.message }, response: null };
+        services.logger.warn({ account: accountId }, error.message);
+        continue;
+      }
       const failure: AccountFailure = timedOut
         ? { kind: 'timeout', status: null, retryAfterMs: null, message: `no answer within ${deadlineMs}ms` }
         : { kind: 'network', status: null, retryAfterMs: null, message: describeNetworkError(error) };
@@ -176,14 +182,14 @@ async function readAll(body: AsyncIterable<Buffer>): Promise<Buffer> {
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }
 
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<Buffer> {
+async function readBounded(body: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     chunks.push(chunk);
     size += chunk.length;
     if (size >= limit) {
-      body.destroy();
+      discardBody(body);
       break;
     }
   }

@@ -47,7 +47,11 @@ export class AccountStateStore {
   private readonly states = new Map<string, AccountState>();
   private readonly listeners = new Set<CooldownListener>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    /** Told of every failure recorded (metrics count upstream errors here, where all of them pass). */
+    private readonly onFailure: (id: string, failure: AccountFailure) => void = () => {},
+  ) {}
 
   /** Hears every cooldown this instance starts, extends or ends (the cluster shares them); returns the unsubscribe. */
   onCooldown(listener: CooldownListener): () => void {
@@ -146,6 +150,7 @@ export class AccountStateStore {
       state.cooldownReason = failure.message;
       this.notify({ accountId: id, until: state.cooldownUntil, kind: failure.kind, reason: failure.message });
     }
+    this.onFailure(id, failure);
     return ms;
   }
 

@@ -2,7 +2,8 @@
  * How long an account rests after a failure. Pure arithmetic over failure counts and upstream
  * hints, so the rules can be tested without a clock or a network.
  */
-export type FailureKind = 'rate_limited' | 'server_error' | 'network' | 'timeout';
+/** `unusable`: the account cannot serve until an operator acts (no cooldown: it is unavailable instead). */
+export type FailureKind = 'rate_limited' | 'server_error' | 'network' | 'timeout' | 'unusable';
 
 export interface AccountFailure {
   kind: FailureKind;
@@ -24,7 +25,7 @@ export const HINT_CAP_MS = 24 * 3_600_000;
  * (the request itself still fails over at once). A 429, a refused connection or a timeout says the
  * account is unusable right now, and a timeout is expensive to hit again, so they cool at once.
  */
-const COOL_FROM_FAILURE: Record<FailureKind, number> = { rate_limited: 1, server_error: 2, network: 1, timeout: 1 };
+const COOL_FROM_FAILURE: Record<FailureKind, number> = { rate_limited: 1, server_error: 2, network: 1, timeout: 1, unusable: Infinity };
 
 /** Exponential backoff: 1s, 2s, 4s … capped at 5 minutes; `step` counts from 1. */
 export function backoffMs(step: number): number {

@@ -1,4 +1,3 @@
-import { networkInterfaces } from 'node:os';
 import { createClient } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isLocalPeer } from '../../src/admin/admin-auth.js';
@@ -6,18 +5,12 @@ import { keyHash } from '../../src/shared/hashing.js';
 import { configWithModels } from '../helpers/temp-config.js';
 import { WebSocket } from 'ws';
 import { AdminHarness, Feed, connectOutcome } from './admin-harness.js';
+import { externalIPv4 } from '../helpers/external-address.js';
 
 const PLAIN = 'plain-admin-token-0123456789';
 const HASHED = 'hashed-admin-token-9876543210';
 const withTokens = (tokens: string[]) => configWithModels(['alpha'], `admin: { tokens: [${tokens.map((t) => JSON.stringify(t)).join(', ')}] }\n`);
 const QUERY = '{ configStatus { version } }';
-
-function externalIPv4(): string | null {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const entry of list ?? []) if (entry.family === 'IPv4' && !entry.internal) return entry.address;
-  }
-  return null;
-}
 
 describe('admin auth', () => {
   let harness: AdminHarness;

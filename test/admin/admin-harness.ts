@@ -127,7 +127,7 @@ export class Feed<T = Record<string, unknown>> {
   }
 
   /** The next result not yet taken; rejects after `timeoutMs`. */
-  async next(timeoutMs = 5000): Promise<FormattedExecutionResult<T, unknown>> {
+  async next(timeoutMs = 15_000): Promise<FormattedExecutionResult<T, unknown>> {
     const deadline = Date.now() + timeoutMs;
     while (this.results.length <= this.taken) {
       if (this.error !== null) throw new Error(`subscription failed: ${describe(this.error)}`);
@@ -145,7 +145,7 @@ export class Feed<T = Record<string, unknown>> {
   }
 
   /** The next result's data, failing on errors. */
-  async nextData(timeoutMs = 5000): Promise<T> {
+  async nextData(timeoutMs = 15_000): Promise<T> {
     const result = await this.next(timeoutMs);
     if (result.errors?.length || !result.data) throw new Error(`subscription result with errors: ${JSON.stringify(result.errors)}`);
     return result.data;

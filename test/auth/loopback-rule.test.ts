@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import express from 'express';
 import { AuthenticationError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { systemClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { limitsConfig, snapshotOf } from '../limits/snapshot-fixture.js';
 import { chat, LimitsHarness } from './limits-harness.js';
+import { externalIPv4 } from '../helpers/external-address.js';
 
 const TEAM = 'sk-clb-teamkeyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAa';
 const MESSAGE = /API keys are disabled on this gateway \(auth\.enabled: false\), so it only serves this machine, and your address 203\.0\.113\.9 is not local\. .*codex-lb keys new.*auth: \{ enabled: true \}/;
@@ -52,14 +52,6 @@ describe('auth.enabled: false — loopback clients only', () => {
     expect(withKey).toBeInstanceOf(AuthenticationError);
   });
 });
-
-/** This machine's first non-loopback IPv4 address, if it has one. */
-function externalIPv4(): string | null {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const entry of list ?? []) if (entry.family === 'IPv4' && !entry.internal) return entry.address;
-  }
-  return null;
-}
 
 describe('auth middleware with a real non-loopback peer', () => {
   // The gateway itself refuses to listen beyond loopback while auth is off, so this drives the

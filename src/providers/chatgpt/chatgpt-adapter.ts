@@ -6,11 +6,11 @@ import type { Clock } from '../../shared/clock.js';
 import { invalidRequest } from '../../shared/errors.js';
 import type { Endpoint, TokenUsage } from '../../usage/usage-record.js';
 import { accountCredentialStatus } from '../credential-status.js';
-import type { ProviderAdapter, UpstreamCall, UpstreamRequest } from '../provider-adapter.js';
+import { AccountUnusableError, type ProviderAdapter, type UpstreamCall, type UpstreamRequest } from '../provider-adapter.js';
 import { headerValue, retryHintMs, type HeaderBag } from '../rate-limit-headers.js';
 import { SseStreamTap, type StreamTap } from '../sse-stream-tap.js';
 import { usageFromJsonBody } from '../token-usage.js';
-import type { UpstreamClient, UpstreamResponse } from '../upstream-client.js';
+import { discardBody, type UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
 import { chatToResponsesRequest } from './chat-to-responses.js';
 import { quotaFromHeaders, quotaFromRateLimitsEvent } from './codex-quota.js';
 import type { ContinuityIndex } from './continuity-index.js';
@@ -21,7 +21,7 @@ import type { ResponsesEvent } from './responses-types.js';
 import { sessionHeaders } from './session-headers.js';
 import { ChatBufferedConverter, ChatStreamConverter, PassThroughConverter, ResponsesBufferedConverter } from './stream-converters.js';
 import { consumeSse, parseEventData, transformSse } from './sse-transform.js';
-import type { AccessGrant, ChatgptAccountRef, TokenManager } from './token-manager.js';
+import { CredentialError, type AccessGrant, type ChatgptAccountRef, type TokenManager } from './token-manager.js';
 import { usageLimitResetAt } from './usage-limit.js';
 
 export interface ChatgptAdapterDeps {
@@ -81,7 +81,7 @@ export class ChatgptAdapter implements ProviderAdapter {
         : normaliseResponsesRequest(call.body, call.model.upstreamModel).body;
     const includeUsage = objectField(call.body, 'stream_options')?.include_usage === true;
     const account = { id: call.account.id, config };
-    const grant = await this.deps.tokens.grant(account);
+    const grant = await this.deps.tokens.grant(account).catch(unusableOnPermanent);
     const target = this.target(config);
     const request: UpstreamRequest = {
       origin: target.origin,
@@ -110,8 +110,8 @@ export class ChatgptAdapter implements ProviderAdapter {
     if (prepared === undefined) return this.deps.upstream.send(request, signal);
     let response = await this.deps.upstream.send(request, signal);
     if (response.status === 401) {
-      response.body.destroy();
-      const grant = await this.deps.tokens.refreshAfterUnauthorized(prepared.account, prepared.grant.accessToken);
+      discardBody(response.body);
+      const grant = await this.deps.tokens.refreshAfterUnauthorized(prepared.account, prepared.grant.accessToken).catch(unusableOnPermanent);
       response = await this.deps.upstream.send({ ...request, headers: withGrant({ ...request.headers }, grant) }, signal);
     }
     const accountId = prepared.account.id;
@@ -228,4 +228,10 @@ function withGrant(headers: Record<string, string | string[]>, grant: AccessGran
   headers.authorization = `Bearer ${grant.accessToken}`;
   headers['chatgpt-account-id'] = grant.chatgptAccountId;
   return headers;
+}
+
+/** A permanent credential failure (only a new sign-in helps) makes the account unusable for the proxy. */
+function unusableOnPermanent(error: unknown): never {
+  if (error instanceof CredentialError && error.permanent) throw new AccountUnusableError(error.accountId, error.message);
+  throw error;
 }
