@@ -72,6 +72,17 @@ ${[...seats].map(([id, seat]) => seatYaml(id, seat, backend, oauth)).join('')}mo
     expect(adoptedBy.map((i) => i.id)).toEqual([a, b].filter((i) => i !== refreshedBy[0]).map((i) => i.id));
   });
 
+  it('the quota one instance reads from the backend is the quota every instance routes by', async () => {
+    backend.quota('acct-together').primaryUsed = 42;
+    await ask(a, 'model-together');
+    type Quota = { accounts: Array<{ quota: Array<{ name: string; usedPercent: number | null }> }> };
+    const onB = await waitFor(async () => {
+      const windows = (await b.gql<Quota>('{ accounts(id: "together") { quota { name usedPercent } } }')).accounts[0]?.quota ?? [];
+      return windows.find((w) => w.name === 'primary' && w.usedPercent === 42) ?? null;
+    }, { what: "B to show the quota A read" });
+    expect(onB).toEqual({ name: 'primary', usedPercent: 42 });
+  });
+
   it('A refreshes first, B later: B takes the stored tokens instead of spending its refresh token again', async () => {
     const first = await ask(a, 'model-sequential');
     expect(first.choices[0]?.message.content).toBe('Hello from acct-one-after-other');
