@@ -8,6 +8,7 @@ import { createAdminApi } from './admin/admin-api.js';
 import { authorizeAdmin } from './admin/admin-auth.js';
 import { keyLimitsFrom } from './admin/rate-limit-view.js';
 import { routingAccounts } from './admin/routing-accounts.js';
+import { openCluster } from './cluster/cluster.js';
 import { formatIssue, type ConfigIssue } from './config/issues.js';
 import { dashboardRouter } from './dashboard/dashboard-router.js';
 import { createLimiterBackend } from './limits/create-limiter-backend.js';
@@ -142,7 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const accounts = new AccountStateStore(clock, (id, failure) => metrics.upstreamFailed(id, failure));
   // Rate-limit counters live in their store, keyed by policy fingerprint: they outlive reloads.
   const limits = new RateLimits({
-    backend: await createLimiterBackend({ ...snapshot.config, storage }, logger).catch(async (error: unknown) => {
+    backend: await createLimiterBackend({ ...snapshot.config, storage }, logger, { namespace: snapshot.config.cluster.namespace }).catch(async (error: unknown) => {
       await recorder?.close();
       await store.close();
       throw error;
@@ -150,6 +151,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     clock,
     logger,
   });
+  // Several instances (cluster.redis): shared cooldowns, quotas, sticky sessions, one token refresh, events.
+  const instanceId = options.instanceId ?? env.CODEX_LB_INSTANCE_ID ?? `${hostname()}:${process.pid}`;
+  const cluster = await openCluster(snapshot.config.cluster, { instanceId, bus, logger, clock });
   // Keep-alive pools per upstream origin; no undici timeouts (the proxy runs its own per snapshot).
   const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: 30_000 } });
   const upstream = new UpstreamClient(agent);
@@ -158,10 +162,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     vault: new AccountStoreVault(store.accountState),
     box: new SecretBox(tokenEncryptionKey(snapshot, storage.url, env, logger)),
     oauth: new OAuthRefreshClient(),
+    coordinator: cluster?.refreshLock,
     clock,
     logger,
   });
-  const quotas = new QuotaTracker({ clock, logger, persist: async (id, quota) => void (await store.accountState.update(id, { quota })) });
+  const quotas = new QuotaTracker({ clock, logger, share: cluster?.shareQuota, persist: async (id, quota) => void (await store.accountState.update(id, { quota })) });
   const continuity = new ContinuityIndex(clock);
   /** A seat's relative capacity by plan (configured, else from its id token); 1 for other accounts. */
   const capacityOf = (accountId: string): number => {
@@ -180,7 +185,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }).catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not restore saved account state'));
   const router = new AccountRouter({
     state: accounts,
-    sticky: new StickySessions(clock),
+    sticky: new StickySessions(clock, { map: cluster?.sticky }),
     strategies: new StrategySet({ planWeight: (account) => capacityOf(account.id) }),
     capacity: (accountId) => quotas.remaining(accountId),
     clock,
@@ -209,6 +214,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (next.config.limits.store !== snapshot.config.limits.store) {
         logger.warn({ store: limits.backend.description }, 'limits.store changed: counters stay in the running store until the gateway restarts');
       }
+      if (JSON.stringify(next.config.cluster) !== JSON.stringify(snapshot.config.cluster)) logger.warn('cluster changed: the instance keeps its current cluster link until it restarts');
       logAccountStatus(next, logger);
     },
   });
@@ -218,7 +224,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bus,
     logger,
     configPath: options.configPath,
-    instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
+    instanceId,
+    cluster: cluster?.admin,
     accounts: routingAccounts({ state: accounts, pauses, unservable: (account) => adapters.unavailableReason(account), quota: (id) => quotaWindowViews(quotas.quota(id)) }),
     keyLimits: keyLimitsFrom(limits, () => clock.now()),
     usage: { query: store.query, cursorAfter: (entry) => encodeCursor({ startedAt: entry.startedAt, id: entry.id }) },
@@ -258,6 +265,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }).catch(async (error: unknown) => {
     // A Redis/SQL counter store holds sockets that would keep the failed process alive.
     await limits.close();
+    await cluster?.close();
     await recorder?.close();
     await store.close();
     throw error;
@@ -265,6 +273,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   admin.attachSubscriptions(server);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  await cluster?.attach({ accounts, pauses, quotas, tokens, reload: (o) => reloader.reload('admin', o), config: () => holder.current(), url });
 
   const watcher = options.watch === false ? null : new ConfigWatcher(options.configPath, () => void reloader.reload('file'), logger);
   await watcher?.start();
@@ -281,6 +290,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await shutdownServer(server, graceMs);
       await agent.destroy().catch(() => {});
       await limits.close();
+      await cluster?.close();
       // After the server: requests that finished during the grace period are recorded too.
       await recorder?.close();
       await store.close();

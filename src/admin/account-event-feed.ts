@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { accountNode, accountStatus, type AccountNode, type AccountStatusValue } from './account-view.js';
+import type { AccountChange, AccountChangeValue, AccountStatusValue } from '../runtime/account-live-state.js';
+import { accountNode, accountStatus, type AccountNode } from './account-view.js';
 import type { AdminDeps } from './ports.js';
 import { newScope } from './scope.js';
 
-export type AccountChangeValue = 'status' | 'cooldown' | 'pause' | 'quota' | 'error' | 'config';
+export type { AccountChangeValue } from '../runtime/account-live-state.js';
 
 export interface AccountEventPayload {
   instanceId: string;
@@ -29,7 +30,9 @@ interface Sample {
  * state in many places without telling anyone, so rather than threading events through all of
  * them this feed samples every account (cheap: in-memory reads) while at least one client
  * listens, and publishes what differs from the previous sample. Mutations and reloads `poke` it
- * so their effect is published at once rather than on the next tick.
+ * so their effect is published at once rather than on the next tick. In a cluster it samples all
+ * the time and puts each change on the bus (`account.changed`), for the relay to hand to the
+ * other instances' subscribers; `remotePayload` turns theirs into this API's shape.
  */
 export class AccountEventFeed {
   private readonly listeners = new Set<(event: AccountEventPayload) => void>();
@@ -39,20 +42,33 @@ export class AccountEventFeed {
 
   constructor(private readonly deps: AdminDeps) {
     this.offApplied = deps.bus.subscribe('config.applied', () => this.poke());
+    if (deps.cluster !== undefined) this.start();
   }
 
   subscribe(listener: (event: AccountEventPayload) => void): () => void {
-    if (this.listeners.size === 0) this.start();
+    if (!this.running) this.start();
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stop();
+      if (this.listeners.size === 0 && this.deps.cluster === undefined) this.stop();
     };
   }
 
   /** Samples now (after a pause, a cooldown cleared, a reload). */
   poke(): void {
-    if (this.listeners.size > 0) this.sample(true);
+    if (this.running) this.sample(true);
+  }
+
+  /** Another instance's change, with this instance's view of the account's config. */
+  remotePayload(instanceId: string, change: AccountChange): AccountEventPayload {
+    const scope = newScope(this.deps);
+    const spec = scope.snapshot.accounts.get(change.accountId);
+    const account = spec === undefined || change.state === null ? null : { scope, spec, state: change.state };
+    return { instanceId, accountId: change.accountId, changes: change.changes, previousStatus: change.previousStatus, status: change.status, account, at: change.at };
+  }
+
+  private get running(): boolean {
+    return this.timer !== null;
   }
 
   close(): void {
@@ -95,6 +111,8 @@ export class AccountEventFeed {
     if (!publish) return;
     const emit = (event: AccountEventPayload) => {
       for (const listener of this.listeners) listener(event);
+      const change: AccountChange = { accountId: event.accountId, changes: event.changes, previousStatus: event.previousStatus, status: event.status, state: event.account?.state ?? null, at: event.at };
+      this.deps.bus.publish('account.changed', change);
     };
     const base = { instanceId: this.deps.instanceId, at: scope.now };
     for (const [id, now] of next) {

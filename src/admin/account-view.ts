@@ -1,9 +1,8 @@
 import type { AccountSpec } from '../runtime/snapshot.js';
-import type { AccountLiveState } from './ports.js';
+import type { AccountLiveState, AccountStatusValue } from '../runtime/account-live-state.js';
 import type { Scope } from './scope.js';
 
-/** Internal values of the SDL's AccountStatus enum. */
-export type AccountStatusValue = 'available' | 'disabled' | 'paused' | 'cooling_down' | 'unavailable';
+export type { AccountStatusValue } from '../runtime/account-live-state.js';
 
 /** An account as resolvers see it: config, live state sampled once, and the operation's scope. */
 export interface AccountNode {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { accountResolvers } from './resolvers/account-resolvers.js';
+import { clusterResolvers } from './resolvers/cluster-resolvers.js';
 import { configResolvers } from './resolvers/config-resolvers.js';
 import { enumResolvers } from './resolvers/enum-values.js';
 import { keyResolvers } from './resolvers/key-resolvers.js';
@@ -44,6 +45,7 @@ export function buildAdminSchema(): GraphQLSchema {
       keyResolvers,
       usageResolvers,
       subscriptionResolvers,
+      clusterResolvers,
     ],
     // A resolver for a field the SDL lacks is a typo: fail at startup, not at query time.
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },

@@ -5,6 +5,8 @@ import type { ConfigReloader } from '../runtime/reloader.js';
 import type { AccountSpec, Snapshot } from '../runtime/snapshot.js';
 import type { SnapshotHolder } from '../runtime/snapshot-holder.js';
 import type { RequestLogEntry, UsageQuery } from '../usage/usage-query.js';
+import type { AccountLiveState } from '../runtime/account-live-state.js';
+import type { ClusterAdmin } from '../cluster/cluster.js';
 
 /**
  * What the admin API needs from the rest of the gateway, as narrow interfaces. main.ts adapts
@@ -12,33 +14,7 @@ import type { RequestLogEntry, UsageQuery } from '../usage/usage-query.js';
  * neither `proxy/` nor the store and can be tested with plain objects.
  */
 
-/** A quota window as reported upstream (Codex `x-codex-primary-*` headers and the like). */
-export interface QuotaWindowView {
-  name: string;
-  usedPercent: number | null;
-  windowMinutes: number | null;
-  /** Epoch ms. */
-  resetsAt: number | null;
-}
-
-export interface AccountPauseView {
-  /** Epoch ms. */
-  since: number;
-  reason: string | null;
-}
-
-/** One account's state in this instance, outside the config. */
-export interface AccountLiveState {
-  /** Why the account cannot serve at all (e.g. missing credentials); null when it can. */
-  unavailableReason: string | null;
-  pause: AccountPauseView | null;
-  cooldown: { until: number; reason: string | null; rateLimited: boolean } | null;
-  inFlight: number;
-  lastError: { message: string; at: number | null } | null;
-  /** Epoch ms. */
-  lastUsedAt: number | null;
-  quota: readonly QuotaWindowView[];
-}
+export type { AccountLiveState, AccountPauseView, QuotaWindowView } from '../runtime/account-live-state.js';
 
 export interface AccountsPort {
   /** Must be cheap and synchronous: called per account per query and by the event feed's sampler. */
@@ -84,6 +60,11 @@ export interface AdminDeps {
   keyLimits?: KeyLimitsPort;
   /** Absent without a usage store: usage fields then fail with SERVICE_UNAVAILABLE. */
   usage?: UsagePort;
+  /**
+   * Several instances (`cluster.redis`): `reloadConfig(all: true)` and `instances` go through it,
+   * and account changes are sampled all the time, since other instances may be listening.
+   */
+  cluster?: ClusterAdmin;
   now?: () => number;
   /** How often account state is sampled for `accountEvents` while someone listens (default 1 s). */
   accountSampleMs?: number;

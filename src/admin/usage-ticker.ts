@@ -29,7 +29,7 @@ export function usageUpdates(deps: AdminDeps, args: UsageArgs): EventStream<Usag
   let trailing = false;
 
   const stream = eventStream<UsageReportView>(() => {
-    offCompleted();
+    for (const off of offCompleted) off();
     clearInterval(idle);
     if (timer) clearTimeout(timer);
   });
@@ -69,10 +69,12 @@ export function usageUpdates(deps: AdminDeps, args: UsageArgs): EventStream<Usag
     timer.unref();
   };
 
-  const offCompleted = deps.bus.subscribe('request.completed', () => {
+  const onCompleted = () => {
     trailing = true;
     schedule(durationMs(deps.holder.current().config.storage.batch.interval) + SETTLE_MARGIN_MS);
-  });
+  };
+  // Other instances write to the same store: their requests change the report too.
+  const offCompleted = [deps.bus.subscribe('request.completed', onCompleted), deps.bus.subscribe('remote.request.completed', onCompleted)];
   const idle = setInterval(() => schedule(0), IDLE_RECHECK_MS);
   idle.unref();
   void tick();

@@ -7,7 +7,7 @@ import type { GatewayConfig } from './schema.js';
  * so a change summary can be logged and published without leaking secrets.
  */
 export const ENTRY_SECTIONS = ['accounts', 'models', 'keys', 'policies'] as const;
-export const SETTINGS_SECTIONS = ['server', 'admin', 'storage', 'limits', 'auth', 'routing'] as const;
+export const SETTINGS_SECTIONS = ['server', 'admin', 'storage', 'limits', 'cluster', 'auth', 'routing'] as const;
 
 export type EntrySection = (typeof ENTRY_SECTIONS)[number];
 

@@ -157,6 +157,24 @@ function reportWarnings(root: Record<string, unknown>, entries: (s: Section) => 
     }
   }
   if (modelIds.size === 0) report('warning', 'no_models', [], 'no models are configured: /v1 serves nothing');
+  reportUnsharedCluster(root, report);
+}
+
+/** Instances joined by `cluster.redis` only act as one gateway when what they count and record is shared too. */
+function reportUnsharedCluster(root: Record<string, unknown>, report: Report): void {
+  const cluster = isRecord(root.cluster) ? root.cluster : {};
+  if (typeof cluster.redis !== 'string') return;
+  const storage = isRecord(root.storage) ? root.storage : {};
+  const limits = isRecord(root.limits) ? root.limits : {};
+  // Both default to this instance's own files and memory.
+  const localStorage = typeof storage.url !== 'string' || storage.url.startsWith('sqlite:');
+  const store = typeof limits.store === 'string' ? limits.store : 'memory';
+  if (localStorage) {
+    report('warning', 'cluster_not_shared', ['cluster', 'redis'], 'cluster.redis is set but storage.url is a local SQLite file: each instance keeps its own usage history and refreshed tokens (use mysql:// for a cluster)');
+  }
+  if (store === 'memory' || (store === 'sql' && localStorage)) {
+    report('warning', 'cluster_not_shared', ['cluster', 'redis'], 'cluster.redis is set but limits.store is not shared: each instance counts rate limits on its own (use a redis:// URL)');
+  }
 }
 
 function singular(section: Section): string {

@@ -99,6 +99,21 @@ export const limitsSchema = z
   })
   .describe('Rate-limit counter backend');
 
+export const clusterSchema = z
+  .strictObject({
+    redis: z
+      .string()
+      .refine(isRedisUrl, { message: 'must be a redis:// or rediss:// URL' })
+      .optional()
+      .describe('Redis shared by the instances of one gateway: live events, account cooldowns and quotas, sticky sessions, token refresh lock, reloadConfig(all). Omitted = this instance runs alone'),
+    namespace: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'letters, digits and . _ : - (at most 64 characters)')
+      .default('codex-lb')
+      .describe('Prefix of every Redis key and channel, rate-limit counters included; the instances of one gateway use the same one'),
+  })
+  .describe('Several instances acting as one gateway (read at startup)');
+
 export const authSchema = z
   .strictObject({
     enabled: z
@@ -257,6 +272,7 @@ export const gatewayConfigSchema = z
     admin: adminSchema.prefault({}),
     storage: storageSchema.prefault({}),
     limits: limitsSchema.prefault({}),
+    cluster: clusterSchema.prefault({}),
     auth: authSchema.prefault({}),
     routing: routingSchema.prefault({}),
     accounts: z.array(accountSchema).default([]),
@@ -274,6 +290,7 @@ export type ChatgptAccountConfig = z.output<typeof chatgptAccountSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
 export type ApiKeyConfig = z.output<typeof apiKeySchema>;
+export type ClusterConfig = z.output<typeof clusterSchema>;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 function isHttpUrl(text: string): boolean {
@@ -296,7 +313,10 @@ function isStorageUrl(text: string): boolean {
 }
 
 function isLimitsStore(text: string): boolean {
-  if (text === 'memory' || text === 'sql') return true;
+  return text === 'memory' || text === 'sql' || isRedisUrl(text);
+}
+
+function isRedisUrl(text: string): boolean {
   try {
     const url = new URL(text);
     return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';

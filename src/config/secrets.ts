@@ -16,7 +16,7 @@ const CREDENTIAL_PATTERNS: RegExp[] = [
 ];
 
 /** URLs that may carry a password in their user-info part. */
-const URL_WITH_PASSWORD = new Set(['storage.url', 'limits.store']);
+const URL_WITH_PASSWORD = new Set(['storage.url', 'limits.store', 'cluster.redis']);
 
 export function isCredentialPath(path: string): boolean {
   return CREDENTIAL_PATTERNS.some((re) => re.test(path));

@@ -24,6 +24,19 @@ export interface Availability {
   rateLimited: boolean;
 }
 
+/**
+ * A cooldown as instances share it: started or extended (`until` in epoch ms) or ended
+ * (`until` 0). Per-instance counters (in-flight, failure streak) are not part of it.
+ */
+export interface CooldownChange {
+  accountId: string;
+  until: number;
+  kind: FailureKind | null;
+  reason: string | null;
+}
+
+export type CooldownListener = (change: CooldownChange) => void;
+
 const AVAILABLE: Availability = Object.freeze({ available: true, reason: null, retryInMs: 0, rateLimited: false });
 
 /**
@@ -32,12 +45,38 @@ const AVAILABLE: Availability = Object.freeze({ available: true, reason: null, r
  */
 export class AccountStateStore {
   private readonly states = new Map<string, AccountState>();
+  private readonly listeners = new Set<CooldownListener>();
 
   constructor(
     private readonly clock: Clock,
     /** Told of every failure recorded (metrics count upstream errors here, where all of them pass). */
     private readonly onFailure: (id: string, failure: AccountFailure) => void = () => {},
   ) {}
+
+  /** Hears every cooldown this instance starts, extends or ends (the cluster shares them); returns the unsubscribe. */
+  onCooldown(listener: CooldownListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Applies a cooldown another instance started or ended, without telling the listeners (it came
+   * from them). A longer local cooldown is kept; an end clears the failure streak too, since the
+   * account served well elsewhere.
+   */
+  applyShared(change: CooldownChange): void {
+    const state = this.get(change.accountId);
+    if (change.until === 0) {
+      state.consecutiveFailures = 0;
+      state.cooldownUntil = 0;
+      state.cooldownReason = null;
+      state.cooldownKind = null;
+    } else if (change.until > state.cooldownUntil) {
+      state.cooldownUntil = change.until;
+      state.cooldownKind = change.kind;
+      state.cooldownReason = change.reason;
+    }
+  }
 
   get(id: string): AccountState {
     let state = this.states.get(id);
@@ -89,10 +128,12 @@ export class AccountStateStore {
   recordSuccess(id: string): void {
     const state = this.get(id);
     if (state.consecutiveFailures === 0 && state.cooldownUntil === 0) return;
+    const wasCooling = state.cooldownUntil > this.clock.now();
     state.consecutiveFailures = 0;
     state.cooldownUntil = 0;
     state.cooldownReason = null;
     state.cooldownKind = null;
+    if (wasCooling) this.notify({ accountId: id, until: 0, kind: null, reason: null });
   }
 
   /** Counts the failure and starts (or extends) the cooldown the policy asks for. Returns its length. */
@@ -107,6 +148,7 @@ export class AccountStateStore {
       state.cooldownUntil = now + ms;
       state.cooldownKind = failure.kind;
       state.cooldownReason = failure.message;
+      this.notify({ accountId: id, until: state.cooldownUntil, kind: failure.kind, reason: failure.message });
     }
     this.onFailure(id, failure);
     return ms;
@@ -119,5 +161,16 @@ export class AccountStateStore {
 
   list(): readonly Readonly<AccountState>[] {
     return [...this.states.values()];
+  }
+
+  private notify(change: CooldownChange): void {
+    // A listener's failure (e.g. Redis) must never fail the request that caused the change.
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // the listener reports its own problems
+      }
+    }
   }
 }

@@ -1,16 +1,18 @@
 import type { Clock } from '../shared/clock.js';
-import { TtlMap } from './ttl-map.js';
+import { TtlMap, type ExpiringMap } from './ttl-map.js';
 
 /**
  * Session affinity: one conversation stays on one account, which keeps the upstream prompt cache
  * warm and keeps `reasoning.encrypted_content` valid (it only decrypts on the account that issued
  * it). Long-lived, outside the snapshot, bounded so hostile keys cannot grow it without limit.
+ * Several instances pass a map replicated through the cluster (src/cluster/replicated-map.ts),
+ * so a session keeps its account whichever instance the load balancer picks.
  */
 export class StickySessions {
-  private readonly map: TtlMap<string>;
+  private readonly map: ExpiringMap<string>;
 
-  constructor(clock: Clock, maxEntries = 100_000) {
-    this.map = new TtlMap(maxEntries, () => clock.now());
+  constructor(clock: Clock, options: { maxEntries?: number; map?: ExpiringMap<string> } = {}) {
+    this.map = options.map ?? new TtlMap(options.maxEntries ?? 100_000, () => clock.now());
   }
 
   accountFor(sessionKey: string): string | undefined {

@@ -1,9 +1,17 @@
+/** What session affinity needs of a map: TtlMap here, a cluster-replicated one with several instances. */
+export interface ExpiringMap<V> {
+  readonly size: number;
+  get(key: string): V | undefined;
+  set(key: string, value: V, ttlMs: number): void;
+  delete(key: string): void;
+}
+
 /**
  * A bounded map whose entries expire. Insertion order doubles as recency (a write re-inserts),
  * so evicting the oldest entry when full is O(1). Expired entries are dropped when read or when
  * they reach the front; no timers, so it costs nothing while idle.
  */
-export class TtlMap<V> {
+export class TtlMap<V> implements ExpiringMap<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
 
   constructor(

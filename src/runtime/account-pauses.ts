@@ -19,6 +19,7 @@ export interface AccountPause {
  */
 export class AccountPauses {
   private readonly paused = new Map<string, AccountPause>();
+  private readonly listeners = new Set<(accountId: string, pause: AccountPause | null) => void>();
 
   constructor(
     private readonly store: PauseStore | null,
@@ -42,11 +43,30 @@ export class AccountPauses {
   async pause(accountId: string, reason: string | null): Promise<void> {
     await this.store?.setPaused(accountId, true);
     const current = this.paused.get(accountId);
-    this.paused.set(accountId, { since: current?.since ?? this.clock.now(), reason: reason ?? current?.reason ?? null });
+    const pause = { since: current?.since ?? this.clock.now(), reason: reason ?? current?.reason ?? null };
+    this.paused.set(accountId, pause);
+    this.notify(accountId, pause);
   }
 
   async resume(accountId: string): Promise<void> {
     await this.store?.setPaused(accountId, false);
     this.paused.delete(accountId);
+    this.notify(accountId, null);
+  }
+
+  /** Hears every pause and resume made here (the cluster shares them); returns the unsubscribe. */
+  onChange(listener: (accountId: string, pause: AccountPause | null) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A pause or resume another instance made (and persisted): applied here, not persisted again. */
+  applyShared(accountId: string, pause: AccountPause | null): void {
+    if (pause === null) this.paused.delete(accountId);
+    else this.paused.set(accountId, pause);
+  }
+
+  private notify(accountId: string, pause: AccountPause | null): void {
+    for (const listener of this.listeners) listener(accountId, pause);
   }
 }

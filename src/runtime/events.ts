@@ -1,6 +1,7 @@
 import type { ConfigChanges } from '../config/diff.js';
 import type { ConfigIssue } from '../config/issues.js';
 import type { UsageRecord } from '../usage/usage-record.js';
+import type { AccountChange } from './account-live-state.js';
 
 /** What started a reload; every source goes through the same pipeline. */
 export type ReloadTrigger = 'startup' | 'file' | 'signal' | 'admin';
@@ -22,9 +23,25 @@ export interface ReloadResult {
   durationMs: number;
 }
 
-/** The in-process events; the GraphQL subscriptions and the dashboard listen to these. */
+/** Something another instance of the cluster published, tagged with that instance's id. */
+export interface RemoteEvent<T> {
+  instanceId: string;
+  payload: T;
+}
+
+/**
+ * The in-process events; the GraphQL subscriptions and the dashboard listen to these. The
+ * `remote.*` ones are other instances' events, put on this bus by the cluster relay
+ * (src/cluster/event-relay.ts); they are never relayed again, and local listeners of the plain
+ * names (config status, account feed) never see them.
+ */
 export interface GatewayEvents {
   'config.applied': ReloadResult;
   'config.rejected': ReloadResult;
   'request.completed': UsageRecord;
+  /** An account's state changed on this instance (published by the admin API's account feed). */
+  'account.changed': AccountChange;
+  'remote.config': RemoteEvent<ReloadResult>;
+  'remote.request.completed': RemoteEvent<UsageRecord>;
+  'remote.account.changed': RemoteEvent<AccountChange>;
 }

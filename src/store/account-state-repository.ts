@@ -41,19 +41,19 @@ export class SqlAccountStateStore implements AccountStateStore {
     return rows.map(fromRow);
   }
 
+  /**
+   * Writes only the patched columns, in one upsert: several instances update one account's row
+   * (one its sealed tokens, another its quota), and a read-modify-write of the whole row would let
+   * the later writer put back what the earlier one replaced. Returns the row as it is afterwards.
+   */
   async update(accountId: string, patch: AccountStatePatch, now = Date.now()): Promise<AccountRuntimeState> {
-    return this.dataSource.transaction(async (manager) => {
-      const repo = manager.getRepository(accountStateEntity);
-      const current = await repo.findOneBy({ accountId });
-      const next: AccountRuntimeState = {
-        ...(current ? fromRow(current) : { accountId, cooldownUntil: null, quota: null, paused: false, oauthTokens: null, reauthReason: null }),
-        ...patch,
-        accountId,
-        updatedAt: now,
-      };
-      await repo.upsert(toRow(next), ['accountId']);
-      return next;
-    });
+    // No transaction: the upsert is atomic on its own, and SQLite's one connection refuses a
+    // second transaction while another update holds it.
+    const repo = this.dataSource.getRepository(accountStateEntity);
+    await repo.upsert(patchRow(accountId, patch, now), ['accountId']);
+    const row = await repo.findOneBy({ accountId });
+    if (row === null) throw new Error(`account state of '${accountId}' vanished during its update`);
+    return fromRow(row);
   }
 
   async remove(accountId: string): Promise<void> {
@@ -74,14 +74,13 @@ function fromRow(row: AccountStateRow): AccountRuntimeState {
   };
 }
 
-function toRow(state: AccountRuntimeState): AccountStateRow {
-  return {
-    accountId: state.accountId,
-    cooldownUntil: state.cooldownUntil,
-    quotaJson: state.quota === null || state.quota === undefined ? null : JSON.stringify(state.quota),
-    paused: state.paused,
-    oauthTokens: state.oauthTokens,
-    reauthReason: state.reauthReason === null ? null : state.reauthReason.slice(0, 512),
-    updatedAt: state.updatedAt,
-  };
+/** The row's key, `updatedAt` and exactly the patched columns (absent ones keep their value, or their default on insert). */
+function patchRow(accountId: string, patch: AccountStatePatch, now: number): Partial<AccountStateRow> {
+  const row: Partial<AccountStateRow> = { accountId, updatedAt: now };
+  if (patch.cooldownUntil !== undefined) row.cooldownUntil = patch.cooldownUntil;
+  if (patch.quota !== undefined) row.quotaJson = patch.quota === null ? null : JSON.stringify(patch.quota);
+  if (patch.paused !== undefined) row.paused = patch.paused;
+  if (patch.oauthTokens !== undefined) row.oauthTokens = patch.oauthTokens;
+  if (patch.reauthReason !== undefined) row.reauthReason = patch.reauthReason === null ? null : patch.reauthReason.slice(0, 512);
+  return row;
 }

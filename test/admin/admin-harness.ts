@@ -12,6 +12,50 @@ export interface GqlResponse<T = Record<string, unknown>> {
   headers: Headers;
 }
 
+export interface GqlOptions {
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** One GraphQL operation over HTTP POST, as any client sends it. */
+export async function graphqlRequest<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, options: GqlOptions = {}): Promise<GqlResponse<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as Omit<GqlResponse<T>, 'status' | 'headers'>;
+  return { status: res.status, headers: res.headers, ...body };
+}
+
+/** Like graphqlRequest, but fails the test on any error and returns `data`. */
+export async function graphqlData<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  const res = await graphqlRequest<T>(url, query, variables, { token });
+  if (res.errors?.length || res.status !== 200 || !res.data) throw new Error(`GraphQL failed (${res.status}): ${JSON.stringify(res.errors)}`);
+  return res.data;
+}
+
+/** A lazy graphql-ws client for the endpoint (`http(s)://…/graphql`). */
+export function graphqlSocket(url: string, connectionParams: Record<string, unknown> = {}, onClose?: (code: number, reason: string) => void): Client {
+  return createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+    on: {
+      closed: (event) => {
+        const close = event as { code: number; reason: string };
+        onClose?.(close.code, String(close.reason));
+      },
+    },
+  });
+}
+
 /** A real gateway from config text, plus real HTTP and graphql-ws clients for its admin API. */
 export class AdminHarness {
   readonly sockets: Client[] = [];
@@ -31,45 +75,17 @@ export class AdminHarness {
     return `${this.gateway.url}/graphql`;
   }
 
-  async gql<T = Record<string, unknown>>(
-    query: string,
-    variables: Record<string, unknown> = {},
-    options: { token?: string; headers?: Record<string, string> } = {},
-  ): Promise<GqlResponse<T>> {
-    const res = await fetch(this.graphqlUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...options.headers,
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as Omit<GqlResponse<T>, 'status' | 'headers'>;
-    return { status: res.status, headers: res.headers, ...body };
+  gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, options: GqlOptions = {}): Promise<GqlResponse<T>> {
+    return graphqlRequest<T>(this.graphqlUrl, query, variables, options);
   }
 
   /** Like gql, but fails the test on any error and returns `data`. */
-  async data<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
-    const res = await this.gql<T>(query, variables, { token });
-    if (res.errors?.length || res.status !== 200 || !res.data) throw new Error(`GraphQL failed (${res.status}): ${JSON.stringify(res.errors)}`);
-    return res.data;
+  data<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+    return graphqlData<T>(this.graphqlUrl, query, variables, token);
   }
 
   socket(connectionParams: Record<string, unknown> = {}, onClose?: (code: number, reason: string) => void): Client {
-    const client = createClient({
-      url: this.graphqlUrl.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams,
-      retryAttempts: 0,
-      lazy: true,
-      on: {
-        closed: (event) => {
-          const close = event as { code: number; reason: string };
-          onClose?.(close.code, String(close.reason));
-        },
-      },
-    });
+    const client = graphqlSocket(this.graphqlUrl, connectionParams, onClose);
     this.sockets.push(client);
     return client;
   }

@@ -31,6 +31,7 @@ const CODES = [
   'no_keys',
   'key_expired',
   'no_models',
+  'cluster_not_shared',
 ];
 
 const seenCodes = new Set<string>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseResetDuration, parseRetryAfter, retryHintMs } from '../../src/providers/rate-limit-headers.js';
-import { AccountStateStore } from '../../src/routing/account-state.js';
+import { AccountStateStore, type CooldownChange } from '../../src/routing/account-state.js';
 import { backoffMs, BACKOFF_CAP_MS, cooldownMs, type AccountFailure } from '../../src/routing/cooldown-policy.js';
 import { ManualClock } from './routing-fixtures.js';
 
@@ -107,5 +107,31 @@ describe('account state', () => {
     expect(store.peek('gone')).toBeUndefined();
     expect(store.peek('busy')).toBeDefined();
     expect(store.peek('kept')).toBeDefined();
+  });
+
+  it('tells listeners of cooldowns it starts, extends and ends, and applies shared ones without echoing them', () => {
+    const clock = new ManualClock();
+    const store = new AccountStateStore(clock);
+    const heard: CooldownChange[] = [];
+    store.onCooldown((change) => heard.push(change));
+    const now = clock.now();
+    store.recordFailure('a', { kind: 'rate_limited', status: 429, retryAfterMs: 10_000, message: 'upstream answered 429' });
+    store.recordFailure('a', { kind: 'rate_limited', status: 429, retryAfterMs: 5_000, message: 'shorter' });
+    store.recordFailure('b', failure('server_error'));
+    store.recordSuccess('b');
+    store.recordSuccess('a');
+    expect(heard).toEqual([
+      { accountId: 'a', until: now + 10_000, kind: 'rate_limited', reason: 'upstream answered 429' },
+      { accountId: 'a', until: 0, kind: null, reason: null },
+    ]);
+
+    heard.length = 0;
+    store.applyShared({ accountId: 'c', until: now + 60_000, kind: 'rate_limited', reason: 'seen by another instance' });
+    expect(store.availability('c')).toMatchObject({ available: false, rateLimited: true, reason: 'seen by another instance' });
+    store.applyShared({ accountId: 'c', until: now + 1_000, kind: 'timeout', reason: 'shorter' });
+    expect(store.availability('c').retryInMs).toBe(60_000);
+    store.applyShared({ accountId: 'c', until: 0, kind: null, reason: null });
+    expect(store.availability('c').available).toBe(true);
+    expect(heard).toEqual([]);
   });
 });

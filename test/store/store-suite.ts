@@ -195,6 +195,17 @@ export function defineStoreSuite(name: string, factory: StoreTargetFactory): voi
         expect(await store.accountState.get('acc-0')).toBeNull();
       });
 
+      it('concurrent patches of different columns of one account all stay (instances share the row)', async () => {
+        await Promise.all([
+          store.accountState.update('acc-2', { oauthTokens: 'sealed-by-one-instance' }, T0),
+          store.accountState.update('acc-2', { quota: { primary: { usedPercent: 7 } } }, T0),
+          store.accountState.update('acc-2', { cooldownUntil: T0 + 99 }, T0),
+          store.accountState.update('acc-2', { reauthReason: null, paused: true }, T0),
+        ]);
+        expect(await store.accountState.get('acc-2')).toMatchObject({ oauthTokens: 'sealed-by-one-instance', quota: { primary: { usedPercent: 7 } }, cooldownUntil: T0 + 99, paused: true, reauthReason: null });
+        await store.accountState.remove('acc-2');
+      });
+
       it('logs config revisions, newest first', async () => {
         const a = await store.configRevisions.append({ version: 1, hash: 'sha256:aa', status: 'applied', changes: { created: ['keys.k1'] }, issues: [], trigger: 'startup', at: T0 });
         await store.configRevisions.append({ version: 2, hash: 'sha256:bb', status: 'rejected', changes: null, issues: [{ path: 'keys[0].id', message: 'bad' }], trigger: 'file', at: T0 + 5 });

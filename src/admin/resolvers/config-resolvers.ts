@@ -1,8 +1,8 @@
 import { diffConfigs, isEmptyChange, summarizeChanges } from '../../config/diff.js';
 import { formatIssue, hasErrors, type ConfigIssue } from '../../config/issues.js';
-import type { ReloadResult } from '../../runtime/events.js';
 import type { Snapshot } from '../../runtime/snapshot.js';
 import type { AdminContext } from '../context.js';
+import { reloadEverywhere, type ReloadNode } from './cluster-resolvers.js';
 
 interface ConfigNode {
   snapshot: Snapshot;
@@ -29,8 +29,9 @@ export const configResolvers = {
     },
   },
   Mutation: {
-    async reloadConfig(_: unknown, args: { force?: boolean | null }, ctx: AdminContext): Promise<ReloadResult> {
-      const result = await ctx.scope.deps.reloader.reload('admin', { force: args.force === true });
+    async reloadConfig(_: unknown, args: { force?: boolean | null; all?: boolean | null }, ctx: AdminContext): Promise<ReloadNode> {
+      const options = { force: args.force === true };
+      const result = args.all === true ? await reloadEverywhere(ctx, options) : await ctx.scope.deps.reloader.reload('admin', options);
       ctx.status.record(result);
       return result;
     },

@@ -32,9 +32,16 @@ export const subscriptionResolvers = {
           (!filter.accountId || record.accountId === filter.accountId) &&
           (!filter.model || record.model === filter.model) &&
           (!filter.errorsOnly || record.status >= 400);
-        const stream = eventStream<RequestNode>(() => off());
-        const off = deps.bus.subscribe('request.completed', (record) => {
+        const stream = eventStream<RequestNode>(() => {
+          offLocal();
+          offRemote();
+        });
+        const offLocal = deps.bus.subscribe('request.completed', (record) => {
           if (matches(record)) stream.push({ ...record, instanceId: deps.instanceId });
+        });
+        // Requests served by the other instances of a cluster (relayed through Redis).
+        const offRemote = deps.bus.subscribe('remote.request.completed', ({ instanceId, payload }) => {
+          if (matches(payload)) stream.push({ ...payload, instanceId });
         });
         return stream;
       },
@@ -50,19 +57,28 @@ export const subscriptionResolvers = {
         const stream = eventStream<ConfigEventNode>(() => {
           offApplied();
           offRejected();
+          offRemote();
         });
         const push = (result: ReloadResult) => stream.push({ ...result, instanceId: deps.instanceId });
         const offApplied = deps.bus.subscribe('config.applied', push);
         const offRejected = deps.bus.subscribe('config.rejected', push);
+        const offRemote = deps.bus.subscribe('remote.config', ({ instanceId, payload }) => stream.push({ ...payload, instanceId }));
         return stream;
       },
       resolve: (payload: ConfigEventNode) => payload,
     },
     accountEvents: {
       subscribe(_: unknown, args: { accountId?: string | null }, ctx: AdminContext) {
-        const stream = eventStream<AccountEventPayload>(() => off());
-        const off = ctx.accountFeed.subscribe((event) => {
-          if (!args.accountId || event.accountId === args.accountId) stream.push(event);
+        const stream = eventStream<AccountEventPayload>(() => {
+          offLocal();
+          offRemote();
+        });
+        const wanted = (accountId: string) => !args.accountId || accountId === args.accountId;
+        const offLocal = ctx.accountFeed.subscribe((event) => {
+          if (wanted(event.accountId)) stream.push(event);
+        });
+        const offRemote = ctx.scope.deps.bus.subscribe('remote.account.changed', ({ instanceId, payload }) => {
+          if (wanted(payload.accountId)) stream.push(ctx.accountFeed.remotePayload(instanceId, payload));
         });
         return stream;
       },

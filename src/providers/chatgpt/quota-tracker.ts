@@ -9,6 +9,8 @@ export interface QuotaTrackerOptions {
   clock: Clock;
   logger: Logger;
   persist?: QuotaPersister;
+  /** Hands a quota worth writing to the other instances too (the cluster); same throttle as `persist`. */
+  share?: (accountId: string, quota: CodexQuota) => void;
   /** Least time between two writes of one account's quota when nothing much changed (default 60 s). */
   persistEveryMs?: number;
 }
@@ -39,6 +41,19 @@ export class QuotaTracker {
     }
   }
 
+  /**
+   * A quota another instance observed (and already persisted), as it came over the wire: kept
+   * when it is newer than ours, so every instance routes by the freshest report of each seat.
+   */
+  applyShared(accountId: string, json: unknown): void {
+    const quota = quotaFromJson(json);
+    if (quota === null) return;
+    const previous = this.quotas.get(accountId);
+    if (previous !== undefined && previous.observedAt >= quota.observedAt) return;
+    this.quotas.set(accountId, quota);
+    this.persisted.set(accountId, { quota, at: quota.observedAt });
+  }
+
   record(accountId: string, quota: CodexQuota | null): void {
     if (quota === null) return;
     const previous = this.quotas.get(accountId);
@@ -65,12 +80,13 @@ export class QuotaTracker {
   }
 
   private maybePersist(accountId: string, quota: CodexQuota): void {
-    const persist = this.options.persist;
-    if (persist === undefined) return;
+    const { persist, share } = this.options;
+    if (persist === undefined && share === undefined) return;
     const last = this.persisted.get(accountId);
     if (last !== undefined && quota.observedAt - last.at < this.persistEveryMs && !changed(last.quota, quota)) return;
     this.persisted.set(accountId, { quota, at: quota.observedAt });
-    persist(accountId, quota).catch((error: unknown) => {
+    share?.(accountId, quota);
+    persist?.(accountId, quota).catch((error: unknown) => {
       this.options.logger.warn({ account: accountId, err: error instanceof Error ? error.name : 'error' }, 'could not persist account quota');
     });
   }

@@ -5,7 +5,7 @@ import type { SecretBox } from '../../shared/secret-box.js';
 import { jwtExpiresAt } from './jwt.js';
 import type { OAuthRefreshClient } from './oauth-refresh-client.js';
 import { readTokenSource } from './token-source.js';
-import { identityOf, openState, sealState, stateFromTokens, type TokenState } from './token-state.js';
+import { adoptNewer, identityOf, openState, sealState, stateFromTokens, type TokenState } from './token-state.js';
 import type { TokenVault } from './token-vault.js';
 
 /** A chatgpt account as the token manager needs it. */
@@ -32,8 +32,22 @@ export class CredentialError extends Error {
   }
 }
 
+/**
+ * Serialises refreshes of one account across the instances sharing the vault (the cluster's
+ * Redis lock): OAuth refresh tokens rotate, so a second refresh with the same token would be
+ * refused as reused and cost the seat its sign-in.
+ */
+export interface RefreshCoordinator {
+  /** Runs `task` holding the account's cluster-wide refresh lock, after any other holder is done. */
+  exclusive(accountId: string, task: () => Promise<void>): Promise<void>;
+  /** Tells the other instances that the account's tokens in the vault changed. */
+  announce(accountId: string): void;
+}
+
 export interface TokenManagerOptions {
   vault: TokenVault;
+  /** Several instances: one refresh at a time per account for all of them (absent = this process only). */
+  coordinator?: RefreshCoordinator;
   box: SecretBox;
   oauth: OAuthRefreshClient;
   clock: Clock;
@@ -73,12 +87,12 @@ export class TokenManager {
   /** A valid access token for the account, refreshing first when it is (nearly) expired. */
   async grant(account: ChatgptAccountRef): Promise<AccessGrant> {
     const state = await this.state(account);
-    if (state.reauthReason === null && state.expiresAt !== null && state.expiresAt - this.marginMs <= this.options.clock.now()) {
+    if (state.reauthReason === null && this.expiring(state)) {
       try {
-        await this.refresh(account, state);
+        await this.refresh(account, state, () => this.expiring(state));
       } catch (error) {
         // A transient refresh failure is survivable while the current token is still valid.
-        const stillValid = state.expiresAt > this.options.clock.now();
+        const stillValid = state.expiresAt !== null && state.expiresAt > this.options.clock.now();
         if (!(error instanceof CredentialError) || error.permanent || !stillValid) throw error;
       }
     }
@@ -92,8 +106,18 @@ export class TokenManager {
   async refreshAfterUnauthorized(account: ChatgptAccountRef, rejected: string): Promise<AccessGrant> {
     const state = await this.state(account);
     if (state.inflight !== null) await state.inflight.catch(() => {});
-    if (state.accessToken === rejected && state.reauthReason === null) await this.refresh(account, state);
+    if (state.accessToken === rejected && state.reauthReason === null) await this.refresh(account, state, () => state.accessToken === rejected || this.expiring(state));
     return this.toGrant(account.id, state);
+  }
+
+  /**
+   * Another instance stored new tokens for the account: take them now rather than at the next
+   * refresh (our refresh token is spent anyway). Errors are ignored: the next refresh re-reads.
+   */
+  async vaultChanged(accountId: string): Promise<void> {
+    const state = this.states.get(accountId);
+    if (state === undefined || state.inflight !== null) return;
+    await this.adoptStored(accountId, state).catch(() => undefined);
   }
 
   /** Synchronous view for routing and the admin API; unknown accounts report nothing yet. */
@@ -182,11 +206,48 @@ export class TokenManager {
     return stored;
   }
 
-  private refresh(account: ChatgptAccountRef, state: TokenState): Promise<void> {
-    state.inflight ??= this.runRefresh(account, state).finally(() => {
+  private expiring(state: TokenState): boolean {
+    return state.expiresAt !== null && state.expiresAt - this.marginMs <= this.options.clock.now();
+  }
+
+  /** `stale`: whether the state (re-read from the vault under the cluster lock) still needs a refresh. */
+  private refresh(account: ChatgptAccountRef, state: TokenState, stale: () => boolean): Promise<void> {
+    state.inflight ??= this.coordinatedRefresh(account, state, stale).finally(() => {
       state.inflight = null;
     });
     return state.inflight;
+  }
+
+  private async coordinatedRefresh(account: ChatgptAccountRef, state: TokenState, stale: () => boolean): Promise<void> {
+    const coordinator = this.options.coordinator;
+    if (coordinator === undefined) return this.runRefresh(account, state);
+    await coordinator.exclusive(account.id, async () => {
+      // Whoever held the lock before us may have refreshed: its tokens are in the vault, and the
+      // refresh token we hold is spent. Only refresh when what is stored is stale too.
+      await this.adoptStored(account.id, state).catch((error: unknown) => {
+        this.options.logger.warn({ account: account.id, err: errorName(error) }, 'stored tokens could not be read before refreshing');
+      });
+      if (state.reauthReason !== null || !stale()) return;
+      try {
+        await this.runRefresh(account, state);
+      } finally {
+        // A refresh that failed permanently stored a verdict the others should see as well.
+        coordinator.announce(account.id);
+      }
+    });
+  }
+
+  /** Takes the vault's tokens when they descend from the same sign-in and are newer than ours. */
+  private async adoptStored(accountId: string, state: TokenState): Promise<void> {
+    const record = await this.options.vault.load(accountId);
+    if (record === null || record.sealedTokens === null) return;
+    const stored = openState(this.options.box, accountId, record.sealedTokens, this.options.clock.now());
+    if (stored === null || stored.source !== state.source) return;
+    if (adoptNewer(state, stored)) {
+      this.options.logger.info({ account: accountId, expiresAt: state.expiresAt }, `account '${accountId}': using the tokens another instance refreshed`);
+    }
+    // The stored verdict is about the stored tokens: it applies when those are what we hold now.
+    if (stored.accessToken === state.accessToken) state.reauthReason = record.reauthReason;
   }
 
   private async runRefresh(account: ChatgptAccountRef, state: TokenState): Promise<void> {

@@ -38,6 +38,21 @@ export function stateFromTokens(source: string, tokens: OAuthTokens, now: number
   };
 }
 
+/**
+ * Takes `stored`'s tokens into `state` when they differ and are not older (another instance
+ * refreshed them); keeps the state's own bookkeeping (source, verdict, in-flight refresh).
+ */
+export function adoptNewer(state: TokenState, stored: TokenState): boolean {
+  if (stored.accessToken === state.accessToken || (stored.refreshedAt ?? 0) < (state.refreshedAt ?? 0)) return false;
+  state.accessToken = stored.accessToken;
+  state.refreshToken = stored.refreshToken;
+  state.idToken = stored.idToken;
+  state.accountId = stored.accountId;
+  state.expiresAt = stored.expiresAt;
+  state.refreshedAt = stored.refreshedAt;
+  return true;
+}
+
 /** The account id and plan: configured/file values first, then the id token's, then the access token's claims. */
 export function identityOf(state: TokenState): { accountId: string | null; planType: string | null } {
   const fromId = chatgptClaims(state.idToken ?? undefined);
