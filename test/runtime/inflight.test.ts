@@ -30,9 +30,11 @@ describe('in-flight requests', () => {
     await iterator.next();
     const closing = harness.gateway.close();
     // The listener closes at once, so a new connection is refused; a request that races onto a
-    // pooled keep-alive socket before the server closes it gets 503 from the draining guard.
+    // pooled keep-alive socket before the server closes it gets 503 from the draining guard, or a
+    // reset when the idle-socket sweep closes that socket as the request is being written (the
+    // keep-alive race every HTTP server has; clients retry it). Never an answer from upstream.
     const refused = await fetch(`${harness.baseUrl}/models`).then((r) => `status ${r.status}`, (e: Error) => (e.cause as NodeJS.ErrnoException | undefined)?.code);
-    expect(['status 503', 'ECONNREFUSED']).toContain(refused);
+    expect(['status 503', 'ECONNREFUSED', 'ECONNRESET']).toContain(refused);
     let chunks = 1;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) chunks += 1;
     expect(chunks).toBeGreaterThan(3);
