@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { BENCH_KEYS, benchKey } from './bench-keys.js';
+import { writeDocSection } from './doc-section.js';
 
 /**
  * `npm run bench:limits`: what API keys and rate limits cost on the hot path. Two gateways in
@@ -134,7 +134,9 @@ async function main(): Promise<void> {
   );
   if (!args.includes('--no-write')) {
     const machine = `${cpus().length} vCPU ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}`;
-    writeSection(join(root, 'docs/benchmarks.md'), render(results, summary, errors, machine));
+    const file = join(root, 'docs/benchmarks.md');
+    writeDocSection(file, 'Auth and limits', render(results, summary, errors, machine));
+    process.stdout.write(`figures written to ${file}\n`);
   }
 }
 
@@ -190,21 +192,6 @@ function render(results: Round[], s: Summary, errors: number, machine: string): 
     `Result: ${s.rpsCost <= GOAL && s.cpuCost <= GOAL ? 'met' : 'NOT met'} (RPS cost ${pct(s.rpsCost)}, CPU cost ${pct(s.cpuCost)}); non-2xx/errors during the runs: ${errors}.`,
     '',
   ].join('\n');
-}
-
-/** Rewrites only this section of docs/benchmarks.md (the others belong to other benches). */
-function writeSection(file: string, section: string): void {
-  let text = readFileSync(file, 'utf8');
-  const start = text.search(/^## Auth and limits\s*$/m);
-  if (start === -1) {
-    text = `${text.trimEnd()}\n\n${section}`;
-  } else {
-    const after = text.slice(start + 1).search(/^## /m);
-    const end = after === -1 ? text.length : start + 1 + after;
-    text = `${text.slice(0, start)}${section}${after === -1 ? '' : '\n'}${text.slice(end)}`;
-  }
-  writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
-  process.stdout.write(`figures written to ${file}\n`);
 }
 
 await main();

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
  * is a share of what this does on the same machine in the same run.
  */
 const target = new URL(process.argv[2] ?? 'http://127.0.0.1:1');
-const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+const agent = new Agent({ keepAlive: true });
 
 const server = createServer((req, res) => {
   const headers = { ...req.headers, host: target.host };
@@ -26,6 +26,9 @@ const server = createServer((req, res) => {
   req.pipe(upstream);
 });
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
+// Thousands of held streams arrive at once.
+server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
   process.stdout.write(`LISTENING http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
 });
+// A clean exit, so `node --cpu-prof` can write its profile.
+process.on('SIGTERM', () => process.exit(0));

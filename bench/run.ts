@@ -1,18 +1,26 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon, { type Result } from 'autocannon';
-import { writeProxySection, type BenchRow } from './proxy-report.js';
+import Database from 'better-sqlite3';
+import { REQUEST_LOG_TABLE } from '../src/store/entities/request-log.entity.js';
+import { BENCH_KEYS } from './bench-keys.js';
+import { BENCH_MODEL, largeConfig, largeKeyHashes, LOAD_KEY, smallConfig } from './bench-config.js';
+import { writeDocSection } from './doc-section.js';
+import { cpuOf, PROCESS_OF, TARGETS, type BenchData, type LoadRow, type SequentialRound, type Target } from './goals.js';
+import { saturate, sequential, type Shape } from './load.js';
+import { openStreams } from './open-streams.js';
+import { startProcess, type BenchProcess } from './processes.js';
+import { printGoals, renderProxySection } from './proxy-report.js';
+import { reloadUnderLoad } from './reload-under-load.js';
 
 /**
- * `npm run bench`: a fast fake upstream, a minimal Node pass-through proxy and the gateway
- * (compiled, from dist/), each in its own process, loaded one after the other in the same run
- * with autocannon, non-streamed and streamed. Prints RPS, p50/p99 and the gateway/bare-proxy
- * ratio, and writes them to the "Proxy" section of docs/benchmarks.md.
- *
- * Options: --duration <s> (default 10), --connections <n> (default 50), --no-build, --no-write.
+ * `npm run bench`: the reference benchmark (see the "Proxy" section of docs/benchmarks.md for
+ * what each figure is). Options: --duration <s> (default 10), --rounds <n> (default 2),
+ * --connections <n> (default 50), --streams <n> (default 2000), --sequential <n> (default 1000),
+ * --no-build, --no-write. `--gateway-node-args "<flags>"` starts the gateway with extra node
+ * flags (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") for profiling.
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -21,90 +29,134 @@ const option = (name: string, fallback: number) => {
   return at === -1 ? fallback : Number(args[at + 1]);
 };
 const duration = option('duration', 10);
+const rounds = option('rounds', 2);
 const connections = option('connections', 50);
+const streamCount = option('streams', 2000);
+const sequentialCount = option('sequential', 1000);
+const gatewayNodeArgs = (() => {
+  const at = args.indexOf('--gateway-node-args');
+  return at === -1 ? [] : args[at + 1].split(' ').filter((a) => a !== '');
+})();
+const write = (line: string) => process.stdout.write(`${line}\n`);
 
 const messages = [
   { role: 'system', content: 'You are a helpful assistant. '.repeat(40) },
   { role: 'user', content: 'Summarise the plot of a short story about a fox in two sentences.' },
 ];
-const SCENARIOS = [
-  { name: 'non-stream', body: JSON.stringify({ model: 'bench-model', messages }) },
-  { name: 'stream', body: JSON.stringify({ model: 'bench-model', messages, stream: true, stream_options: { include_usage: true } }) },
-  { name: 'stream, usage added and stripped', body: JSON.stringify({ model: 'bench-model', messages, stream: true }) },
-] as const;
+const auth = { authorization: `Bearer ${LOAD_KEY}` };
+const shape = (body: object, headers: Record<string, string> = {}): Shape => ({ path: '/v1/chat/completions', body: JSON.stringify(body), headers: { ...auth, ...headers } });
+const SCENARIOS: ReadonlyArray<{ name: string; shape: Shape }> = [
+  { name: 'non-stream', shape: shape({ model: BENCH_MODEL, messages }) },
+  { name: 'stream', shape: shape({ model: BENCH_MODEL, messages, stream: true, stream_options: { include_usage: true } }) },
+  { name: 'stream, usage added', shape: shape({ model: BENCH_MODEL, messages, stream: true }) },
+];
+const DRIP = shape({ model: BENCH_MODEL, messages, stream: true, stream_options: { include_usage: true } }, { 'x-bench-drip-ms': '5' });
 
 function build(): void {
   if (args.includes('--no-build')) return;
-  process.stdout.write('building dist/ (npm run build)…\n');
+  write('building dist/ (npm run build)…');
   const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.stdout.write('warning: the build reported errors; using what it emitted\n');
+  if (result.status !== 0) write('warning: the build reported errors; using what it emitted');
   if (!existsSync(join(root, 'dist/src/main.js'))) throw new Error('dist/src/main.js is missing: the build failed');
-}
-
-async function startChild(command: string[], label: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, command, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const match = /LISTENING (\S+)/.exec(buffered);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`${label} exited early (${code})`)));
-  });
-  return { child, url };
-}
-
-function load(url: string, body: string, seconds: number): Promise<Result> {
-  return autocannon({ url, method: 'POST', connections, duration: seconds, headers: { 'content-type': 'application/json', authorization: 'Bearer dummy' }, body });
 }
 
 async function main(): Promise<void> {
   build();
-  const upstream = await startChild(['--import', 'tsx', 'bench/fast-upstream.ts'], 'upstream');
-  const bare = await startChild(['--import', 'tsx', 'bench/bare-proxy.ts', upstream.url], 'bare proxy');
-  const gateway = await startChild(['bench/gateway-child.mjs', upstream.url], 'gateway');
-  const targets = [
-    { name: 'upstream (direct)', url: `${upstream.url}/v1/chat/completions` },
-    { name: 'bare Node proxy', url: `${bare.url}/v1/chat/completions` },
-    { name: 'codex-lb gateway', url: `${gateway.url}/v1/chat/completions` },
-  ];
-  const rows: BenchRow[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'codex-lb-bench-'));
+  const configPath = join(dir, 'gateway.yaml');
+  const upstream = await startProcess('upstream', ['--import', 'tsx', 'bench/fast-upstream.ts'], root);
+  const bare = await startProcess('bare', ['--import', 'tsx', 'bench/bare-proxy.ts', upstream.url], root);
+  writeFileSync(configPath, smallConfig(upstream.url));
+  const gateway = await startProcess('gateway', [...gatewayNodeArgs, 'bin/codex-lb.js', 'start', '--config', configPath, '--no-watch'], root);
+  const processes: Record<Target, BenchProcess> = { direct: upstream, bare, gateway };
+  const watched = [upstream, bare, gateway];
+  const url = (t: Target) => processes[t].url;
+  let sentToGateway = 0;
   try {
+    const loads: LoadRow[] = [];
     for (const scenario of SCENARIOS) {
-      for (const target of targets) {
-        // A discarded warm-up (JIT, keep-alive pools), then the measured run.
-        await load(target.url, scenario.body, Math.min(3, duration));
-        const result = await load(target.url, scenario.body, duration);
-        const row: BenchRow = {
-          scenario: scenario.name,
-          target: target.name,
-          rps: result.requests.average,
-          p50: result.latency.p50,
-          p99: result.latency.p99,
-          errors: result.errors + result.timeouts + result.non2xx,
-        };
-        rows.push(row);
-        process.stdout.write(`${row.scenario.padEnd(34)} ${row.target.padEnd(18)} ${row.rps.toFixed(0).padStart(7)} req/s  p50 ${String(row.p50).padStart(4)} ms  p99 ${String(row.p99).padStart(4)} ms  errors ${row.errors}\n`);
+      for (const t of TARGETS) {
+        // Discarded: JIT, keep-alive pools, first SQLite pages.
+        const warm = await saturate(url(t), scenario.shape, Math.min(3, duration), connections, watched);
+        if (warm.errors > 0) throw new Error(`${t} failed ${warm.errors} requests while warming up (${scenario.name})`);
+        if (t === 'gateway') sentToGateway += warm.sent;
+      }
+      for (let round = 1; round <= rounds; round++) {
+        for (let k = 0; k < TARGETS.length; k++) {
+          const target = TARGETS[(k + round - 1) % TARGETS.length];
+          const result = await saturate(url(target), scenario.shape, duration, connections, watched);
+          if (target === 'gateway') sentToGateway += result.sent;
+          loads.push({ scenario: scenario.name, round, target, result });
+          write(
+            `${scenario.name.padEnd(20)} round ${round} ${target.padEnd(8)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${String(result.p50).padStart(3)} ms  p99 ${String(result.p99).padStart(3)} ms  errors ${result.errors}  CPU ${cpuOf(result, target).toFixed(0).padStart(4)} µs/req  RSS ${(result.rss[PROCESS_OF[target]] / 2 ** 20).toFixed(0)} MB`,
+          );
+        }
       }
     }
-  } finally {
-    for (const child of [gateway.child, bare.child, upstream.child]) child.kill('SIGTERM');
-  }
-  const ratios = SCENARIOS.map((s) => {
-    const of = (target: string) => rows.find((r) => r.scenario === s.name && r.target === target)?.rps ?? NaN;
-    return { scenario: s.name, ratio: of('codex-lb gateway') / of('bare Node proxy') };
-  });
-  for (const r of ratios) process.stdout.write(`gateway / bare proxy, ${r.scenario}: ${r.ratio.toFixed(2)}\n`);
-  if (!args.includes('--no-write')) {
-    const file = writeProxySection(join(root, 'docs/benchmarks.md'), {
-      rows,
-      ratios,
+
+    const list = TARGETS.map((t) => ({ label: t, url: url(t) }));
+    const sequentialRounds: SequentialRound[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const latency = await sequential(list, SCENARIOS[0].shape, sequentialCount, 100);
+      const ttfb = await sequential(list, DRIP, Math.ceil(sequentialCount / 2), 50);
+      sentToGateway += sequentialCount + 100 + Math.ceil(sequentialCount / 2) + 50;
+      sequentialRounds.push({ round, latency, ttfb });
+      const l = latency.byTarget;
+      const f = ttfb.byTarget;
+      write(
+        `sequential round ${round}: p50 direct ${l.direct.total.p50.toFixed(3)} bare ${l.bare.total.p50.toFixed(3)} gateway ${l.gateway.total.p50.toFixed(3)} ms; TTFB p50 direct ${f.direct.firstByte.p50.toFixed(3)} bare ${f.bare.firstByte.p50.toFixed(3)} gateway ${f.gateway.firstByte.p50.toFixed(3)} ms`,
+      );
+    }
+
+    const streamShape = SCENARIOS[1].shape;
+    const streams = { bare: await openStreams(bare, upstream.url, streamShape, streamCount), gateway: await openStreams(gateway, upstream.url, streamShape, streamCount) };
+    sentToGateway += streamCount;
+    for (const [name, s] of Object.entries(streams)) {
+      write(`${streamCount} open streams via ${name}: ${s.open} open, RSS ${(s.rss / 2 ** 20).toFixed(0)} MB (before ${(s.rssBefore / 2 ** 20).toFixed(0)} MB), ${s.completed} completed`);
+    }
+
+    const hashes = largeKeyHashes(BENCH_KEYS);
+    const files = [1, 2, 3].map((v) => ({ label: `${v === 1 ? '2 accounts + 1 key → ' : ''}1,000 accounts + 10,000 keys (variant ${v})`, text: largeConfig(upstream.url, v, hashes) }));
+    const reload = await reloadUnderLoad(gateway, configPath, files, SCENARIOS[0].shape, Math.max(6, duration), connections);
+    sentToGateway += reload.load.sent;
+    for (const r of reload.reloads) write(`reload ${r.label}: ${r.status}, round trip ${r.roundTripMs.toFixed(0)} ms, pipeline ${r.durationMs} ms`);
+    write(`load during reloads: ${reload.load.rps.toFixed(0)} req/s, ${reload.load.errors} failed of ${reload.load.requests}`);
+
+    await gateway.stop();
+    const stored = countRecords(join(dir, 'data/codex-lb.sqlite'));
+    write(`usage records stored: ${stored} (requests sent to the gateway: ${sentToGateway})`);
+
+    const data: BenchData = {
+      machine: `${cpus().length} vCPU ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}`,
       duration,
       connections,
-      machine: `${cpus().length} vCPU ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}`,
-    });
-    process.stdout.write(`figures written to ${file}\n`);
+      rounds,
+      sequentialCount,
+      scenarios: SCENARIOS.map((s) => s.name),
+      loads,
+      sequential: sequentialRounds,
+      streams,
+      reload,
+      records: { stored, sent: sentToGateway },
+    };
+    printGoals(data, write);
+    if (!args.includes('--no-write')) {
+      const file = join(root, 'docs/benchmarks.md');
+      writeDocSection(file, 'Proxy', renderProxySection(data));
+      write(`figures written to ${file}`);
+    }
+  } finally {
+    await Promise.all([gateway.stop(), bare.stop(), upstream.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function countRecords(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare(`SELECT COUNT(*) AS n FROM ${REQUEST_LOG_TABLE}`).get() as { n: number }).n;
+  } finally {
+    db.close();
   }
 }
 

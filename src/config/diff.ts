@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { jsonEqual } from './json-equal.js';
 import type { GatewayConfig } from './schema.js';
 
 /**
@@ -73,7 +74,7 @@ function diffEntries(before: readonly Identified[], after: readonly Identified[]
   for (const [id, entry] of now) {
     const previous = old.get(id);
     if (previous === undefined) result.created.push(id);
-    else {
+    else if (!jsonEqual(previous, entry)) {
       const fields = changedFields(previous, entry);
       if (fields.length > 0) result.updated.push({ id, fields });
     }

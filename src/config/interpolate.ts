@@ -56,3 +56,10 @@ export function interpolate(text: string, env: NodeJS.ProcessEnv): Interpolation
 export function isSingleReference(text: string): boolean {
   return /^\$\{[^}]*\}$/.test(text);
 }
+
+/** What an interpolated unquoted value means: `port: ${PORT:-2455}` is the number, as if written literally. */
+export function plainValue(text: string): string | number | boolean {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  return text;
+}

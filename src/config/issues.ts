@@ -17,12 +17,15 @@ const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
 export function formatPath(path: ConfigPath): string {
   let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else if (IDENT_RE.test(part)) out += out === '' ? part : `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
-  }
+  for (const part of path) out = appendPath(out, part);
   return out;
+}
+
+/** `formatPath([...path, part])` given `formatPath(path)`: walkers extend paths without re-formatting them. */
+export function appendPath(formatted: string, part: string | number): string {
+  if (typeof part === 'number') return `${formatted}[${part}]`;
+  if (IDENT_RE.test(part)) return formatted === '' ? part : `${formatted}.${part}`;
+  return `${formatted}[${JSON.stringify(part)}]`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { MASK, maskUrlPassword } from '../shared/redaction.js';
-import { formatPath, type ConfigPath } from './issues.js';
+import { appendPath } from './issues.js';
 
 /**
  * Which config values are secrets: every credential field, whatever its source, and every value
@@ -24,18 +24,28 @@ export function isCredentialPath(path: string): boolean {
 
 /** A deep copy of `value` with every secret replaced by `***`. */
 export function maskSecrets<T>(value: T, interpolatedPaths: ReadonlySet<string>): T {
-  return maskNode(value, [], interpolatedPaths) as T;
+  return maskNode(value, '', interpolatedPaths) as T;
 }
 
-function maskNode(value: unknown, path: ConfigPath, interpolated: ReadonlySet<string>): unknown {
-  const formatted = formatPath(path);
-  if (path.length > 0 && (interpolated.has(formatted) || isCredentialPath(formatted))) {
+// Every credential pattern starts with one of these: other paths skip the pattern tests.
+const CREDENTIAL_PREFIXES = ['accounts[', 'keys[', 'admin.tokens['];
+
+/** `path` is the node's formatted path ('' for the root), extended as the walk descends. */
+function maskNode(value: unknown, path: string, interpolated: ReadonlySet<string>): unknown {
+  if (path !== '' && (interpolated.has(path) || (CREDENTIAL_PREFIXES.some((prefix) => path.startsWith(prefix)) && isCredentialPath(path)))) {
     return value === undefined ? undefined : MASK;
   }
-  if (typeof value === 'string' && URL_WITH_PASSWORD.has(formatted)) return maskUrlPassword(value);
-  if (Array.isArray(value)) return value.map((item, i) => maskNode(item, [...path, i], interpolated));
+  if (typeof value === 'string' && URL_WITH_PASSWORD.has(path)) return maskUrlPassword(value);
+  if (Array.isArray(value)) return value.map((item, i) => maskNode(item, appendPath(path, i), interpolated));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskNode(v, [...path, k], interpolated)]));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const masked = maskNode((value as Record<string, unknown>)[key], appendPath(path, key), interpolated);
+      // An own `__proto__` (a header name, say) must stay data, as Object.fromEntries keeps it.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: masked, enumerable: true, writable: true, configurable: true });
+      else out[key] = masked;
+    }
+    return out;
   }
   return value;
 }

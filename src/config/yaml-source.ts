@@ -1,6 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { interpolate, isSingleReference } from './interpolate.js';
+import { interpolate, isSingleReference, plainValue } from './interpolate.js';
 import { formatPath, type ConfigIssue, type ConfigPath } from './issues.js';
+import { fastYamlSource } from './yaml-fast-source.js';
 
 /**
  * gateway.yaml read into plain data while keeping where every value came from, so that each
@@ -16,7 +17,13 @@ export interface YamlSource {
   locate(path: ConfigPath, at?: 'key' | 'value'): { line: number; column: number } | null;
 }
 
+/** The file's data: through the fast reader when the file is in its subset, else the `yaml` package. */
 export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEnv): YamlSource {
+  return fastYamlSource(text, file, env) ?? readYamlDocumentSource(text, file, env);
+}
+
+/** Through the `yaml` package's full document: every YAML feature, syntax errors and warnings. */
+export function readYamlDocumentSource(text: string, file: string, env: NodeJS.ProcessEnv): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
   const issues: ConfigIssue[] = [];
@@ -76,14 +83,8 @@ function interpolateNode(
     if (result.errors.length > 0) return;
     if (result.substituted) interpolatedPaths.add(formatPath(path));
     // An unquoted `port: ${PORT:-2455}` means the number, as it would if written literally.
-    node.value = node.type === 'PLAIN' && isSingleReference(source) ? plainScalar(result.value) : result.value;
+    node.value = node.type === 'PLAIN' && isSingleReference(source) ? plainValue(result.value) : result.value;
   }
-}
-
-function plainScalar(text: string): string | number | boolean {
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-  if (text === 'true' || text === 'false') return text === 'true';
-  return text;
 }
 
 /** The source offset of the node at `path`, or of its nearest existing ancestor. */

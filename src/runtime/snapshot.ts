@@ -164,13 +164,18 @@ export function buildSnapshot(loaded: ValidConfig, version: number, loadedAt = n
   }
 
   const routing = config.routing;
+  // Only the admin API reads the masked copy: built on its first read, not on every reload.
+  let masked: GatewayConfig | null = null;
   return Object.freeze({
     version,
     hash: loaded.hash,
     loadedAt,
     file: loaded.file,
     config,
-    masked: maskSecrets(config, loaded.interpolatedPaths),
+    get masked(): GatewayConfig {
+      masked ??= maskSecrets(config, loaded.interpolatedPaths);
+      return masked;
+    },
     accounts,
     models,
     modelByName,
