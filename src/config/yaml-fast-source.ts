@@ -1,72 +1,48 @@
-import { interpolate, isSingleReference, plainValue } from './interpolate.js';
-import { formatPath, type ConfigPath } from './issues.js';
-import { parseFastYaml, type FastValue, type PosNode } from './yaml-fast.js';
-import type { YamlSource } from './yaml-source.js';
+import { CORE_SCHEMA, load } from 'js-yaml';
+import { readYamlDocumentSource, type YamlSource } from './yaml-source.js';
 
 /**
- * gateway.yaml through the fast reader (see yaml-fast.ts), as the same YamlSource the `yaml`
- * package path builds: data with `${VAR}` interpolated under the same rules, interpolated paths,
- * and `locate` giving the same line:column. Null when the file is outside the reader's subset, or
- * when interpolation fails (the full path then reports each problem at its place).
+ * gateway.yaml through js-yaml, an accelerator for large files: the `yaml` package builds a full
+ * document (CST, nodes, ranges) and takes seconds for a file with 10,000 keys, js-yaml reads the
+ * same data in tens of milliseconds. It is only used when it cannot disagree with the `yaml` path:
+ * - any `${` declines it (interpolation types a plain `${PORT}` but not a quoted `"${PORT}"`, and
+ *   js-yaml does not say how a scalar was written);
+ * - anything js-yaml refuses (syntax errors, duplicate keys, …) declines it, so errors are always
+ *   worded and placed by the `yaml` package;
+ * - line:column for issues come from the `yaml` document, built only when an issue is reported.
+ * - keys must be plain words: the two turn a non-string key (`null:`, `1.0:`, `0x1F:`) into
+ *   different strings;
+ * - only files of at least `minBytes` (256 KiB) take it: js-yaml is more lenient than the `yaml`
+ *   package about a few malformed constructs (e.g. `key: - item` on one line), so a small,
+ *   hand-edited file always gets the strict reading; a file that large is generated.
+ * Both read YAML 1.2 with the core schema: whenever both accept a file they give the same data
+ * (the tests compare them on every fixture and on thousands of mutations of them).
  */
-export function fastYamlSource(text: string, file: string, env: NodeJS.ProcessEnv): YamlSource | null {
-  const parsed = parseFastYaml(text);
-  if (parsed === null) return null;
-  const interpolatedPaths = new Set<string>();
-  for (const scalar of parsed.dollars) {
-    const source = scalar.parent[scalar.key as never] as FastValue;
-    if (typeof source !== 'string') continue;
-    const result = interpolate(source, env);
-    if (result.errors.length > 0) return null;
-    if (result.substituted) interpolatedPaths.add(formatPath(scalar.path));
-    const value = scalar.plain && isSingleReference(source) ? plainValue(result.value) : result.value;
-    (scalar.parent as Record<string | number, FastValue>)[scalar.key] = value;
+export const FAST_YAML_MIN_BYTES = 256 * 1024;
+
+export function fastYamlSource(text: string, file: string, env: NodeJS.ProcessEnv, minBytes = FAST_YAML_MIN_BYTES): YamlSource | null {
+  if (text.length < minBytes || text.includes('${')) return null;
+  let data: unknown;
+  try {
+    data = load(text, { schema: CORE_SCHEMA, filename: file });
+  } catch {
+    return null;
   }
-  // Positions are only needed to report issues: read once more, recording them, when asked.
-  let located: { root: PosNode; lineStarts: number[] } | null = null;
-  const locate = (path: ConfigPath, at: 'key' | 'value' = 'value') => {
-    located ??= { root: parseFastYaml(text, { positions: true })?.positions as PosNode, lineStarts: startsOfLines(text) };
-    return position(located.lineStarts, offsetOf(located.root, path, at));
-  };
-  return { file, data: parsed.data, interpolatedPaths, issues: [], locate };
+  if (data === null || typeof data !== 'object' || Array.isArray(data) || !plainKeys(data)) return null;
+  let full: YamlSource | null = null;
+  const locate: YamlSource['locate'] = (path, at) => (full ??= readYamlDocumentSource(text, file, env)).locate(path, at);
+  return { file, data, interpolatedPaths: new Set(), issues: [], locate };
 }
 
-/** The start of the node at `path`, or of its nearest existing ancestor (as yaml-source's offsetOf). */
-function offsetOf(root: PosNode, path: ConfigPath, at: 'key' | 'value'): number {
-  let node: PosNode | undefined = root;
-  let best = root.start;
-  for (let i = 0; i < path.length; i += 1) {
-    const part = path[i];
-    if (node?.items === undefined) return best;
-    if (node.names !== undefined) {
-      const index = node.names.indexOf(String(part));
-      if (index === -1) return best;
-      if (i === path.length - 1 && at === 'key') return node.keys?.[index] ?? best;
-      node = node.items[index];
-    } else {
-      if (typeof part !== 'number' || node.items[part] === undefined) return best;
-      node = node.items[part];
-    }
-    best = node.start;
-  }
-  return best;
-}
+const PLAIN_KEY = /^[A-Za-z_][\w.\-/ ]*$/;
+const RESOLVED_KEY = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
 
-function startsOfLines(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** 1-based line and column, as the `yaml` package's LineCounter gives them. */
-function position(lineStarts: readonly number[], offset: number): { line: number; column: number } {
-  let low = 0;
-  let high = lineStarts.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (lineStarts[mid] < offset) low = mid + 1;
-    else high = mid;
+/** Every mapping key below `value` is a word both libraries read as the same string. */
+function plainKeys(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(plainKeys);
+  if (value === null || typeof value !== 'object') return true;
+  for (const [key, child] of Object.entries(value)) {
+    if (!PLAIN_KEY.test(key) || RESOLVED_KEY.test(key) || !plainKeys(child)) return false;
   }
-  if (lineStarts[low] === offset) return { line: low + 1, column: 1 };
-  return { line: low, column: offset - lineStarts[low - 1] + 1 };
+  return true;
 }
