@@ -28,6 +28,7 @@ import { UpstreamClient } from './providers/upstream-client.js';
 import { createApp } from './proxy/app.js';
 import { CODEX_MOUNT_PATH, codexRouter } from './proxy/codex-router.js';
 import { expressServerOptions } from './proxy/express-server-options.js';
+import { shutdownServer } from './proxy/shutdown-server.js';
 import { METRICS_PATH, metricsRouter } from './proxy/metrics-router.js';
 import { applyServerTimeouts, serverTimeoutOptions } from './proxy/server-timeouts.js';
 import type { CostFn } from './proxy/usage-tracker.js';
@@ -38,7 +39,7 @@ import { StickySessions } from './routing/sticky-sessions.js';
 import { StrategySet } from './routing/strategies/strategy-set.js';
 import { AccountPauses } from './runtime/account-pauses.js';
 import { ConfigWatcher } from './runtime/config-watcher.js';
-import type { GatewayEvents, ReloadResult } from './runtime/events.js';
+import type { GatewayEvents } from './runtime/events.js';
 import { ConfigReloader, loadInitialSnapshot } from './runtime/reloader.js';
 import type { Snapshot } from './runtime/snapshot.js';
 import { SnapshotHolder } from './runtime/snapshot-holder.js';
@@ -49,11 +50,11 @@ import { EventBus } from './shared/event-bus.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { isLoopbackHost } from './shared/net.js';
 import { SecretBox } from './shared/secret-box.js';
-import type { ConfigRevisionInput } from './store/config-revision-repository.js';
 import { ConnectingStore } from './store/connecting-store.js';
+import { appendRevision, logConfigRevisions } from './store/revision-log.js';
 import { encodeCursor } from './store/request-log-cursor.js';
 import { resolveStoragePaths } from './config/storage-paths.js';
-import { costMicroUsd, resolvePrice } from './usage/pricing.js';
+import { modelCostMicroUsd } from './usage/pricing.js';
 import type { RecorderStats, UsageRecorder } from './usage/recorder.js';
 import { createUsageRecorder } from './usage/recorder-from-config.js';
 import type { UsageSink } from './usage/usage-record.js';
@@ -200,7 +201,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       bus.publish('request.completed', record);
     },
   };
-  const proxy = { router, accounts, adapters, upstream, usage: usageSink, limits, costOf: options.costOf ?? configuredCost, clock, logger, pins: (body: Readonly<Record<string, unknown>>) => continuity.pinFor(body) };
+  const proxy = { router, accounts, adapters, upstream, usage: usageSink, limits, costOf: options.costOf ?? modelCostMicroUsd, clock, logger, pins: (body: Readonly<Record<string, unknown>>) => continuity.pinFor(body) };
   const reloader = new ConfigReloader({
     file: options.configPath,
     holder,
@@ -230,8 +231,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     keyLimits: keyLimitsFrom(limits, () => clock.now()),
     usage: { query: store.query, cursorAfter: (entry) => encodeCursor({ startedAt: entry.startedAt, id: entry.id }) },
   });
-  recordRevisions(bus, store, logger);
-  void appendRevision(store, logger, { version: snapshot.version, hash: initial.loaded.hash, status: 'applied', changes: null, issues: initial.loaded.issues, trigger: 'startup', at: clock.now() });
+  logConfigRevisions(bus, store.configRevisions, logger);
+  void appendRevision(store.configRevisions, logger, { version: snapshot.version, hash: initial.loaded.hash, status: 'applied', changes: null, issues: initial.loaded.issues, trigger: 'startup', at: clock.now() });
   const app = createApp({
     logger,
     v1: v1Router({ holder, proxy, clock }),
@@ -301,23 +302,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return { url, port: address.port, holder, reloader, bus, logger, server, close };
 }
 
-/** Every reload result goes to the config revision log (best effort: a store outage only logs). */
-function recordRevisions(bus: EventBus<GatewayEvents>, store: ConnectingStore, logger: Logger): void {
-  const append = (result: ReloadResult) =>
-    void appendRevision(store, logger, { version: result.version, hash: result.hash, status: result.status === 'applied' ? 'applied' : 'rejected', changes: result.changes, issues: result.issues, trigger: result.trigger, at: result.at.getTime() });
-  bus.subscribe('config.applied', append);
-  bus.subscribe('config.rejected', append);
-}
-
-async function appendRevision(store: ConnectingStore, logger: Logger, revision: ConfigRevisionInput): Promise<void> {
-  await store.configRevisions.append(revision).catch((error: unknown) => {
-    logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not record the config revision');
-  });
-}
-
-/** The model's `pricing:` override, else the built-in table (by upstream model, then id); null = unknown. */
-const configuredCost: CostFn = (model, usage) => costMicroUsd(usage, resolvePrice([model.upstreamModel, model.id], model.config.pricing ?? null));
-
 /** The key sealing stored tokens; a throwaway one when nothing is stored durably. */
 function tokenEncryptionKey(snapshot: Snapshot, url: string, env: NodeJS.ProcessEnv, logger: Logger): Buffer {
   const durable = url !== 'sqlite::memory:' && [...snapshot.accounts.values()].some((account) => account.kind === 'chatgpt');
@@ -329,18 +313,6 @@ function tokenEncryptionKey(snapshot: Snapshot, url: string, env: NodeJS.Process
   } catch (error) {
     throw new StartupError(error instanceof Error ? error.message : String(error));
   }
-}
-
-/** Stops accepting, lets in-flight requests finish within the grace period, then cuts the rest. */
-async function shutdownServer(server: Server, graceMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
-  const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-  await Promise.race([closed, deadline]);
-  clearInterval(idleSweep);
-  server.closeAllConnections();
-  await closed;
 }
 
 function logAccountStatus(snapshot: Snapshot, logger: Logger): void {

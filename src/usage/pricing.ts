@@ -115,3 +115,15 @@ export function microUsdToUsd(micro: number): number {
 function clampCount(value: number): number {
   return Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
 }
+
+/** What pricing needs of a configured model (the runtime's ModelSpec has these fields). */
+export interface PricedModel {
+  id: string;
+  upstreamModel: string | null;
+  config: { pricing?: ModelPrice | null };
+}
+
+/** The model's `pricing:` override, else the built-in table (by upstream model, then id); null = unknown. */
+export function modelCostMicroUsd(model: PricedModel, usage: TokenUsage | null): number | null {
+  return costMicroUsd(usage, resolvePrice([model.upstreamModel, model.id], model.config.pricing ?? null));
+}
