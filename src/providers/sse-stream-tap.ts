@@ -1,17 +1,22 @@
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import type { Endpoint, TokenUsage } from '../usage/usage-record.js';
-import { lastEventEnd } from './sse-event-boundary.js';
+import { markerOffsets } from './sse-event-markers.js';
+import { eventStartBefore, lastEventEnd, nextEventEnd } from './sse-event-boundary.js';
 import { errorCodeOf, isRecord, tokenUsage } from './token-usage.js';
 
 /**
  * Sits between an upstream SSE body and the client: decides what to forward for each chunk and
  * reads usage on the way.
  *
- * Pass-through mode forwards the upstream bytes untouched, cut at event boundaries: a partial
- * event is held until its blank line arrives, so anything the gateway interleaves (keep-alive
- * comments, an error event) always lands between events, never inside one. Strip mode (a chat
- * client that did not ask for `include_usage`, while the gateway did) re-emits parsed events and
- * drops the usage-only chunk (`choices: []` + `usage`).
+ * The upstream bytes are forwarded untouched, cut at event boundaries: a partial event is held
+ * until its blank line arrives, so anything the gateway interleaves (keep-alive comments, an
+ * error event) always lands between events, never inside one. Strip mode (a chat client that did
+ * not ask for `include_usage`, while the gateway did) leaves out the usage-only chunk
+ * (`choices: []` + `usage`) and nothing else.
+ *
+ * Only events that can matter are parsed: those whose bytes hold a usage object, an error or a
+ * Responses terminal event (see sse-event-markers.ts). The deltas that make up almost all of a
+ * stream go through as bytes, which is most of what a relayed stream costs.
  */
 export interface StreamTap {
   /** What to send to the client now for this upstream chunk (possibly nothing). */
@@ -34,27 +39,27 @@ const USAGE_OBJECT_RE = /"usage"\s*:\s*\{/;
 const FINISHED_CHOICE_RE = /"finish_reason"\s*:\s*"/;
 const RESPONSES_TERMINAL_RE = /"type"\s*:\s*"response\.(completed|incomplete|failed)"/;
 const RESPONSES_TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+const CR = 0x0d;
 
 export class SseStreamTap implements StreamTap {
   usage: TokenUsage | null = null;
   errorCode: string | null = null;
   complete = false;
-  private readonly decoder = new TextDecoder('utf-8');
   private readonly parser: EventSourceParser;
+  private readonly chat: boolean;
   private held: Buffer | null = null;
-  /** Strip mode: serialized events waiting to be returned by the current push. */
-  private out = '';
+  /** The verdict of the events parsed from the block being inspected: false = leave it out. */
+  private keep = true;
 
   constructor(
     private readonly endpoint: Endpoint,
     private readonly stripUsageChunk: boolean,
   ) {
-    this.parser = createParser({ onEvent: (event) => this.onEvent(event) });
+    this.chat = endpoint === 'chat.completions';
+    this.parser = createParser({ onEvent: (event) => (this.keep = this.inspect(event) && this.keep) });
   }
 
-  push(chunk: Buffer): Buffer | string | null {
-    this.parser.feed(this.decoder.decode(chunk, { stream: true }));
-    if (this.stripUsageChunk) return this.takeOut();
+  push(chunk: Buffer): Buffer | null {
     const data = this.held === null ? chunk : Buffer.concat([this.held, chunk]);
     const end = lastEventEnd(data);
     if (end === -1) {
@@ -62,30 +67,47 @@ export class SseStreamTap implements StreamTap {
       return null;
     }
     this.held = end === data.length ? null : data.subarray(end);
-    return end === data.length ? data : data.subarray(0, end);
+    return this.pass(end === data.length ? data : data.subarray(0, end));
   }
 
-  end(): Buffer | string | null {
-    const rest = this.decoder.decode();
-    // A final event without its blank line still counts (as browsers' EventSource do not, but
-    // usage matters more than pedantry here).
-    this.parser.feed(`${rest}\n\n`);
-    if (this.stripUsageChunk) return this.takeOut();
+  end(): Buffer | null {
     const held = this.held;
     this.held = null;
-    return held;
+    if (held === null) return null;
+    // A final event without its blank line still counts (as browsers' EventSource do not, but
+    // usage matters more than pedantry here); it is forwarded as it came.
+    return this.inspectBlock(held, true) ? held : null;
   }
 
-  private takeOut(): string | null {
-    if (this.out === '') return null;
-    const out = this.out;
-    this.out = '';
-    return out;
+  /** Complete events: forwarded as they are, unless one must be left out. */
+  private pass(events: Buffer): Buffer | null {
+    const markers = markerOffsets(events, this.chat);
+    if (markers.length === 0) return events;
+    const hasCr = events.includes(CR);
+    const kept: Buffer[] = [];
+    let from = 0;
+    let lastEnd = -1;
+    for (const marker of markers) {
+      if (marker < lastEnd) continue;
+      // Only the event around a marker is parsed; the ones around it go through as bytes.
+      const start = eventStartBefore(events, marker, hasCr);
+      const end = nextEventEnd(events, marker, hasCr);
+      lastEnd = end;
+      if (this.inspectBlock(events.subarray(start, end), false)) continue;
+      if (start > from) kept.push(events.subarray(from, start));
+      from = end;
+    }
+    if (from === 0) return events;
+    if (from < events.length) kept.push(events.subarray(from));
+    return kept.length === 0 ? null : kept.length === 1 ? kept[0] : Buffer.concat(kept);
   }
 
-  private onEvent(event: EventSourceMessage): void {
-    const keep = this.inspect(event);
-    if (this.stripUsageChunk && keep) this.out += serializeEvent(event);
+  /** Reads one event block; false when it must not reach the client. */
+  private inspectBlock(block: Buffer, unterminated: boolean): boolean {
+    if (unterminated && markerOffsets(block, this.chat).length === 0) return true;
+    this.keep = true;
+    this.parser.feed(unterminated ? `${block.toString('utf8')}\n\n` : block.toString('utf8'));
+    return this.keep;
   }
 
   /** Reads usage and errors from one event; false when the event must not reach the client. */
@@ -96,7 +118,7 @@ export class SseStreamTap implements StreamTap {
       this.complete = true;
       return true;
     }
-    if (this.endpoint === 'chat.completions') {
+    if (this.chat) {
       if (data === '[DONE]' || FINISHED_CHOICE_RE.test(data)) this.complete = true;
       if (!USAGE_OBJECT_RE.test(data)) {
         if (data.startsWith('{"error"')) {
@@ -122,15 +144,6 @@ export class SseStreamTap implements StreamTap {
     }
     return true;
   }
-}
-
-function serializeEvent(event: EventSourceMessage): string {
-  let text = '';
-  if (event.event !== undefined) text += `event: ${event.event}\n`;
-  if (event.id !== undefined) text += `id: ${event.id}\n`;
-  const data = event.data;
-  text += data.includes('\n') ? data.split('\n').map((line) => `data: ${line}\n`).join('') : `data: ${data}\n`;
-  return `${text}\n`;
 }
 
 function parseJson(text: string): unknown {

@@ -23,18 +23,30 @@ export interface AuthDeps {
  * identity (usage attribution, models, policies). Mounted after `requestContext`.
  */
 export function authMiddleware(deps: AuthDeps): RequestHandler {
+  // A client sends the same key on every request of a keep-alive connection: its hash is kept
+  // with the connection (one entry per open socket, gone with it), so SHA-256 runs once per
+  // connection and key. Only the hash is cached, not the key's entry: every request is still
+  // looked up in its own snapshot, so a removed or disabled key is refused at once.
+  const hashes = new WeakMap<object, { presented: string; hash: string }>();
+  const hashOf = (req: Request, presented: string): string => {
+    const cached = hashes.get(req.socket);
+    if (cached !== undefined && cached.presented === presented) return cached.hash;
+    const hash = keyHash(presented);
+    hashes.set(req.socket, { presented, hash });
+    return hash;
+  };
   return function authenticate(req: Request, res: Response, next: NextFunction) {
     const ctx = contextOf(res);
     const snapshot: Snapshot = ctx.snapshot;
     const presented = presentedKey(req);
     let key: KeySpec | null;
     if (snapshot.config.auth.enabled) {
-      key = requireKey(snapshot, presented, deps.clock.now());
+      key = requireKey(snapshot, presented, presented === null ? '' : hashOf(req, presented), deps.clock.now());
     } else {
       // req.ip follows `server.trustProxy`: behind a reverse proxy, the client's own address.
       const peer = req.ip ?? req.socket.remoteAddress ?? '';
       if (!isLoopbackHost(peer)) throw remoteWithoutAuth(peer);
-      key = presented === null ? null : usableKey(snapshot, presented, deps.clock.now());
+      key = presented === null ? null : usableKey(snapshot, hashOf(req, presented), deps.clock.now());
     }
     ctx.key = key;
     ctx.keyId = key?.id ?? ANONYMOUS_KEY;
@@ -56,23 +68,22 @@ function presentedKey(req: Request): string | null {
   return null;
 }
 
-function requireKey(snapshot: Snapshot, presented: string | null, now: number): KeySpec {
+function requireKey(snapshot: Snapshot, presented: string | null, hash: string, now: number): KeySpec {
   if (presented === null) {
     throw invalidKey("You didn't provide an API key. Send it as 'Authorization: Bearer <key>' or in the 'x-api-key' header.");
   }
-  const key = snapshot.keysByHash.get(keyHash(presented));
-  const shown = maskApiKey(presented);
-  if (key === undefined) throw invalidKey(`Incorrect API key provided: ${shown}. It is not one of the keys configured on this gateway.`);
-  if (!key.enabled) throw invalidKey(`The API key ${shown} (key '${key.id}') is disabled.`);
+  const key = snapshot.keysByHash.get(hash);
+  if (key === undefined) throw invalidKey(`Incorrect API key provided: ${maskApiKey(presented)}. It is not one of the keys configured on this gateway.`);
+  if (!key.enabled) throw invalidKey(`The API key ${maskApiKey(presented)} (key '${key.id}') is disabled.`);
   if (key.expiresAt !== null && key.expiresAt <= now) {
-    throw invalidKey(`The API key ${shown} (key '${key.id}') expired at ${new Date(key.expiresAt).toISOString()}.`);
+    throw invalidKey(`The API key ${maskApiKey(presented)} (key '${key.id}') expired at ${new Date(key.expiresAt).toISOString()}.`);
   }
   return key;
 }
 
 /** With auth off, a matching key that is also usable; anything else is anonymous. */
-function usableKey(snapshot: Snapshot, presented: string, now: number): KeySpec | null {
-  const key = snapshot.keysByHash.get(keyHash(presented));
+function usableKey(snapshot: Snapshot, hash: string, now: number): KeySpec | null {
+  const key = snapshot.keysByHash.get(hash);
   if (key === undefined || !key.enabled || (key.expiresAt !== null && key.expiresAt <= now)) return null;
   return key;
 }

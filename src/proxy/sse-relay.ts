@@ -33,7 +33,10 @@ export async function relaySse(input: SseRelayInput): Promise<SseEnd> {
   headers['cache-control'] = 'no-cache';
   headers['x-accel-buffering'] = 'no';
   res.writeHead(served.status, headers);
-  res.flushHeaders();
+  // The head goes out with the first events (one write, one packet); alone only when the first
+  // chunk held no complete event yet, so the client still sees the answer start at once.
+  const first = sse.first === null ? null : tap.push(sse.first);
+  if (first === null || first.length === 0) res.flushHeaders();
 
   let idle = false;
   const idleTimer = setTimeout(() => {
@@ -53,7 +56,7 @@ export async function relaySse(input: SseRelayInput): Promise<SseEnd> {
   };
 
   try {
-    await send(sse.first === null ? null : tap.push(sse.first));
+    await send(first);
     for (;;) {
       const next = await sse.rest.next();
       if (next.done === true) break;

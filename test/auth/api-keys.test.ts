@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import OpenAI, { AuthenticationError, NotFoundError, PermissionDeniedError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyHash } from '../../src/shared/hashing.js';
@@ -91,6 +92,31 @@ describe('API keys (auth.enabled: true)', () => {
     expect(await listed(h.client(CI))).toEqual(['gpt-4o']);
     expect((await h.client(CI).models.retrieve('gpt-4o')).id).toBe('gpt-4o');
     await failure(h.client(CI).models.retrieve('gpt-4o-mini'), NotFoundError);
+  });
+
+  it('judges every request of one keep-alive connection by its own key (the per-connection hash cache)', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (key: string) =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const url = new URL(`${h.baseUrl}/chat/completions`);
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(chat()));
+      });
+    try {
+      const seen: Array<[number, string | undefined]> = [];
+      for (const key of [DEV, UNKNOWN, CI, DEV, OFF, DEV]) {
+        const { status } = await send(key);
+        seen.push([status, status === 200 ? h.sink.records.at(-1)?.keyId : undefined]);
+      }
+      expect(seen).toEqual([[200, 'dev'], [401, undefined], [200, 'ci'], [200, 'dev'], [401, undefined], [200, 'dev']]);
+      expect((await send(DEV)).reused).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('a key removed from gateway.yaml is refused at once after the reload; an added one works', async () => {
