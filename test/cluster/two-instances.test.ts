@@ -197,7 +197,16 @@ describe.skipIf(!SERVICES_SET)('two gateway processes on MariaDB + Redis', () =>
   });
 
   it('reloadConfig(all: true) reloads each instance\'s own file and reports every result', async () => {
-    const configEvents = new Feed<{ configEvents: { instanceId: string; status: string; summary: string } }>(a.socket(), 'subscription { configEvents { instanceId status summary } }');
+    const socket = a.socket();
+    const configEvents = new Feed<{ configEvents: { instanceId: string; status: string; summary: string } }>(socket, 'subscription { configEvents { instanceId status summary } }');
+    // A later subscription on the same socket that is live proves the first one is too: a config
+    // event published before the server set it up would be missed (and the test with it).
+    const probe = new Feed<RequestEvent>(socket, 'subscription { requestCompleted(filter: { keyId: "free" }) { requestId } }');
+    await waitFor(async () => {
+      const { requestId } = await ask(a);
+      return (await probe.nextData(2_000).catch(() => null))?.requestCompleted.requestId === requestId;
+    }, { what: "A's subscriptions live", timeoutMs: 15_000 });
+    probe.unsubscribe();
     const edited = gatewayYaml(services, primary.url, secondary.url, '  - { id: gpt-4o-mini }\n');
     a.writeConfig(edited);
     b.writeConfig(edited);
