@@ -57,7 +57,7 @@ describe('admin auth', () => {
       await start();
       const client = harness.socket({ authorization: `Bearer ${PLAIN}` });
       const feed = new Feed(client, 'subscription { configEvents { status version } }');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await feed.ready();
       harness.config.write(withTokens([keyHash(HASHED)]));
       const result = await harness.data<{ reloadConfig: { status: string } }>('mutation { reloadConfig { status } }', {}, PLAIN);
       expect(result.reloadConfig.status).toBe('APPLIED');

@@ -105,8 +105,18 @@ export class Feed<T = Record<string, unknown>> {
   private readonly waiters: Array<() => void> = [];
   private taken = 0;
   readonly unsubscribe: () => void;
+  private readonly connected: Promise<void>;
 
   constructor(client: Client, query: string, variables: Record<string, unknown> = {}) {
+    // A fresh (lazy) socket connects for this subscription: its ack comes just before the server
+    // sets the subscription up. A socket already connected by an earlier feed fires no event.
+    this.connected = new Promise((resolve) => {
+      const off = client.on('connected', () => {
+        off();
+        resolve();
+      });
+      setTimeout(resolve, 2_000).unref();
+    });
     this.unsubscribe = client.subscribe<T>(
       { query, variables },
       {
@@ -124,6 +134,16 @@ export class Feed<T = Record<string, unknown>> {
         },
       },
     );
+  }
+
+  /**
+   * Resolves once the subscription is (all but certainly) set up on the server: the socket's
+   * ack plus a margin. graphql-ws has no per-subscription ack, and an event published before the
+   * server set the subscription up is not delivered.
+   */
+  async ready(): Promise<void> {
+    await this.connected;
+    await new Promise((resolve) => setTimeout(resolve, 150));
   }
 
   /** The next result not yet taken; rejects after `timeoutMs`. */

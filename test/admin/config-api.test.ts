@@ -42,9 +42,7 @@ describe('admin API: config, reloads and configEvents', () => {
 
     it('publishes an applied configEvents event within a second of an edit', async () => {
       const feed = new Feed<ConfigEvent>(harness.socket(), CONFIG_EVENTS);
-      // The subscription is live once the server answers a query on the same socket.
-      await harness.data('{ configStatus { version } }');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await feed.ready();
       const edited = Date.now();
       harness.config.write(configWithModels(['alpha', 'beta']));
       const event = (await feed.nextData(1000)).configEvents;
@@ -57,7 +55,7 @@ describe('admin API: config, reloads and configEvents', () => {
 
     it('publishes a rejected event with line numbers for an invalid edit while /v1 keeps serving', async () => {
       const feed = new Feed<ConfigEvent>(harness.socket(), CONFIG_EVENTS);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await feed.ready();
       const broken = configWithModels(['alpha', 'beta']).replace('{ id: beta, accounts: [up] }', '{ id: beta, accounts: [nope] }');
       harness.config.write(broken);
       const event = (await feed.nextData(2000)).configEvents;
@@ -88,7 +86,7 @@ describe('admin API: config, reloads and configEvents', () => {
       expect(unchanged.reloadConfig).toMatchObject({ status: 'UNCHANGED', version: 1 });
 
       const feed = new Feed<ConfigEvent>(harness.socket(), CONFIG_EVENTS);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await feed.ready();
       harness.config.write(configWithModels(['alpha', 'gamma']));
       const applied = await harness.data<{ reloadConfig: { status: string; trigger: string; version: number; changes: { models: { created: string[] } } } }>(mutation);
       expect(applied.reloadConfig).toMatchObject({ status: 'APPLIED', trigger: 'ADMIN', version: 2, changes: { models: { created: ['gamma'] } } });

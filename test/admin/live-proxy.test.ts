@@ -77,8 +77,7 @@ policies:
 
   it('publishes requestCompleted with the key, the account and the tokens of each /v1 request', async () => {
     const feed = new Feed<RequestEvent>(harness.socket(), REQUESTS, { filter: { keyId: 'team-key' } });
-    await harness.data('{ configStatus { version } }');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await feed.ready();
 
     // A request of another key is filtered out.
     const other = new OpenAI({ baseURL: `${harness.gateway.url}/v1`, apiKey: OTHER_KEY, maxRetries: 0 });
@@ -113,7 +112,7 @@ policies:
       harness.socket(),
       'subscription { accountEvents(accountId: "acct-a") { accountId changes previousStatus status account { pause { reason } } } }',
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await events.ready();
     const paused = await harness.data<{ pauseAccount: { id: string; status: string; available: boolean; unavailableReason: string; pause: { reason: string; since: string } } }>(
       'mutation { pauseAccount(id: "acct-a", reason: "rotating keys") { id status available unavailableReason pause { reason since } } }',
     );
