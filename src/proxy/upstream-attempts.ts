@@ -1,3 +1,4 @@
+import type { AttemptAbort } from '../providers/attempt-abort.js';
 import type { ProviderAdapter, UpstreamCall, UpstreamRequest } from '../providers/provider-adapter.js';
 import type { HeaderBag } from '../providers/rate-limit-headers.js';
 import { describeNetworkError } from '../providers/upstream-client.js';
@@ -21,7 +22,7 @@ export interface Served {
   /** A non-SSE answer, read whole (so a failure while reading it could still fail over). */
   readonly body: Buffer | null;
   /** An SSE answer: its first chunk (already read: failover stays possible until then) and the rest. */
-  readonly sse: { first: Buffer | null; rest: AsyncIterator<Buffer>; controller: AbortController } | null;
+  readonly sse: { first: Buffer | null; rest: AsyncIterator<Buffer>; controller: AttemptAbort } | null;
 }
 
 export interface FailedAttempt {
@@ -106,7 +107,7 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
         stream: input.stream,
         requestId: ctx.requestId,
       });
-      const response = adapter.send !== undefined ? await adapter.send(request, controller.signal) : await services.upstream.send(request, controller.signal);
+      const response = adapter.send !== undefined ? await adapter.send(request, controller) : await services.upstream.send(request, controller);
       const failure = adapter.classifyResponse(response.status, response.headers, services.clock.now());
       if (failure !== null) {
         const body = await readBounded(response.body, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
