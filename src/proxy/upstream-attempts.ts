@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { AttemptAbort } from '../providers/attempt-abort.js';
 import type { ProviderAdapter, UpstreamCall, UpstreamRequest } from '../providers/provider-adapter.js';
 import type { HeaderBag } from '../providers/rate-limit-headers.js';
@@ -167,14 +168,29 @@ function withUpstreamMessage(failure: AccountFailure, body: Buffer): AccountFail
   return match === null ? failure : { ...failure, message: `${failure.message}: ${match[1]}` };
 }
 
-async function readAll(body: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+/**
+ * A whole answer body, collected from 'data' events: an async iterator costs a generator, a
+ * promise per chunk and its end-of-stream wiring, for bodies that are one chunk as a rule.
+ * Fails like iteration would: on the stream's error, or when it closes before its end.
+ */
+function readAll(body: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let ended = false;
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    body.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    body.once('error', reject);
+    body.once('close', () => {
+      if (!ended) reject(new Error('the upstream body closed before its end'));
+    });
+  });
 }
 
 async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<Buffer> {
