@@ -21,13 +21,23 @@ export function referenceIssues(source: YamlSource): ConfigIssue[] {
     issues.push({ severity, code, file: source.file, line: pos?.line ?? null, column: pos?.column ?? null, path: formatPath(path), message });
   };
   // Messages quote ids; one interpolated from the environment is a secret like any other value.
-  const shown: Shown = (path, value) => (source.interpolatedPaths.has(formatPath(path)) ? MASK : value);
+  // (Most files interpolate nothing: then no path needs formatting to know.)
+  const interpolated = source.interpolatedPaths;
+  const shown: Shown = (path, value) => (interpolated.size > 0 && interpolated.has(formatPath(path)) ? MASK : value);
   const secretNames = new Set<string>();
   const root = isRecord(source.data) ? source.data : {};
-  const entries = (section: Section): Entry[] =>
-    (Array.isArray(root[section]) ? (root[section] as unknown[]) : [])
-      .map((value, index) => ({ index, value }))
-      .filter((e): e is Entry => isRecord(e.value));
+  // Each section's entries, listed once: a file may hold 10,000 keys.
+  const listed = new Map<Section, Entry[]>();
+  const entries = (section: Section): Entry[] => {
+    let list = listed.get(section);
+    if (list === undefined) {
+      list = (Array.isArray(root[section]) ? (root[section] as unknown[]) : [])
+        .map((value, index) => ({ index, value }))
+        .filter((e): e is Entry => isRecord(e.value));
+      listed.set(section, list);
+    }
+    return list;
+  };
 
   const ids = {} as Record<Section, string[]>;
   for (const section of ['accounts', 'models', 'policies', 'keys'] as const) {
@@ -60,9 +70,11 @@ export function referenceIssues(source: YamlSource): ConfigIssue[] {
   /** ` (did you mean 'x'?)`, never suggesting or hinting at a secret name. */
   const suggest = (path: ConfigPath, ref: string, known: readonly string[]) =>
     shown(path, ref) === MASK ? '' : didYouMean(ref, known.filter((name) => !secretNames.has(name)));
+  const knownSets = new Map<readonly string[], ReadonlySet<string>>();
   const checkRefs = (owner: ConfigPath, field: string, list: unknown, target: Section, known: readonly string[]) => {
     if (!Array.isArray(list)) return;
-    const knownSet = new Set(known);
+    let knownSet = knownSets.get(known);
+    if (knownSet === undefined) knownSets.set(known, (knownSet = new Set(known)));
     list.forEach((ref, i) => {
       if (typeof ref !== 'string' || knownSet.has(ref)) return;
       const path = [...owner, field, i];
@@ -134,13 +146,16 @@ function reportDuplicateKeys(keys: Entry[], shown: Shown, report: Report): void 
 
 function reportWarnings(root: Record<string, unknown>, entries: (s: Section) => Entry[], modelIds: Set<string>, shown: Shown, report: Report): void {
   const accounts = entries('accounts').filter((a) => a.value.enabled !== false);
+  // Who could serve what, computed once (models × accounts would be 100,000 checks in a large file).
+  const enabledIds = new Set(accounts.map((a) => String(a.value.id)));
+  const servesAll = accounts.some((a) => !Array.isArray(a.value.models));
+  const listedModels = new Set(accounts.flatMap((a) => strings(a.value.models)));
   for (const { index, value } of entries('models')) {
     if (typeof value.id !== 'string' || value.enabled === false) continue;
-    const explicit = Array.isArray(value.accounts);
-    const servers = explicit
-      ? accounts.filter((a) => strings(value.accounts).includes(String(a.value.id)))
-      : accounts.filter((a) => !Array.isArray(a.value.models) || strings(a.value.models).includes(String(value.id)));
-    if (servers.length === 0) report('warning', 'model_unserved', ['models', index], `no enabled account serves model '${shown(['models', index, 'id'], value.id)}'`);
+    const served = Array.isArray(value.accounts)
+      ? strings(value.accounts).some((id) => enabledIds.has(id))
+      : servesAll || listedModels.has(String(value.id));
+    if (!served) report('warning', 'model_unserved', ['models', index], `no enabled account serves model '${shown(['models', index, 'id'], value.id)}'`);
   }
   const used = new Set<string>();
   for (const section of ['accounts', 'keys'] as const) {

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AccountConfig } from '../config/schema.js';
 import type { AccountSpec, ModelSpec } from '../runtime/snapshot.js';
+import type { AttemptAbort } from './attempt-abort.js';
 import type { AccountFailure } from '../routing/cooldown-policy.js';
 import type { Endpoint, TokenUsage } from '../usage/usage-record.js';
 import type { HeaderBag } from './rate-limit-headers.js';
@@ -48,7 +49,7 @@ export interface ProviderAdapter {
    * Optional own transport for what `prepare` built (default: the shared upstream client). The
    * chatgpt adapter uses it to refresh and retry once after a 401, and to translate the answer.
    */
-  send?(request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse>;
+  send?(request: UpstreamRequest, signal: AttemptAbort): Promise<UpstreamResponse>;
   /**
    * The account-level failure a response head represents (worth another account and a
    * cooldown), or null when the response is to be relayed as it is (2xx and ordinary 4xx).

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import type { AttemptAbort } from './attempt-abort.js';
 import type { UpstreamRequest } from './provider-adapter.js';
 import type { HeaderBag } from './rate-limit-headers.js';
 
@@ -18,7 +19,7 @@ export interface UpstreamResponse {
 export class UpstreamClient {
   constructor(private readonly dispatcher: Dispatcher) {}
 
-  async send(request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+  async send(request: UpstreamRequest, signal: AttemptAbort): Promise<UpstreamResponse> {
     const response = await this.dispatcher.request({
       origin: request.origin,
       path: request.path,

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { AttemptAbort } from '../providers/attempt-abort.js';
 
 /**
  * Ties the upstream call to the client connection: when the client goes away before the answer
@@ -7,11 +8,11 @@ import type { Response } from 'express';
  */
 export class ClientLink {
   gone = false;
-  private controller: AbortController | null = null;
+  private controller: AttemptAbort | null = null;
 
   /** A controller for the next upstream attempt, aborted if the client leaves. */
-  attempt(): AbortController {
-    const controller = new AbortController();
+  attempt(): AttemptAbort {
+    const controller = new AttemptAbort();
     this.controller = controller;
     if (this.gone) controller.abort();
     return controller;

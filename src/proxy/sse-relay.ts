@@ -37,6 +37,12 @@ export async function relaySse(input: SseRelayInput): Promise<SseEnd> {
   // chunk held no complete event yet, so the client still sees the answer start at once.
   const first = sse.first === null ? null : tap.push(sse.first);
   if (first === null || first.length === 0) res.flushHeaders();
+  // Whatever else is already there in this turn of the event loop (more chunks, the upstream's
+  // end: a short answer often comes whole) leaves in the same write; later chunks go at once.
+  else {
+    res.cork();
+    setImmediate(() => res.uncork());
+  }
 
   let idle = false;
   const idleTimer = setTimeout(() => {

@@ -1,3 +1,4 @@
+import type { AttemptAbort } from '../providers/attempt-abort.js';
 import { AccountUnusableError, type ProviderAdapter, type UpstreamCall, type UpstreamRequest } from '../providers/provider-adapter.js';
 import type { HeaderBag } from '../providers/rate-limit-headers.js';
 import type { Readable } from 'node:stream';
@@ -24,7 +25,7 @@ export interface Served {
   /** `body` parsed, when it is JSON (undefined otherwise). */
   readonly json: unknown;
   /** An SSE answer: its first chunk (already read: failover stays possible until then) and the rest. */
-  readonly sse: { first: Buffer | null; rest: AsyncIterator<Buffer>; controller: AbortController } | null;
+  readonly sse: { first: Buffer | null; rest: AsyncIterator<Buffer>; controller: AttemptAbort } | null;
 }
 
 export interface FailedAttempt {
@@ -109,7 +110,7 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
         stream: input.stream,
         requestId: ctx.requestId,
       });
-      const response = adapter.send !== undefined ? await adapter.send(request, controller.signal) : await services.upstream.send(request, controller.signal);
+      const response = adapter.send !== undefined ? await adapter.send(request, controller) : await services.upstream.send(request, controller);
       const failure = adapter.classifyResponse(response.status, response.headers, services.clock.now());
       if (failure !== null) {
         const body = await readBounded(response.body, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
@@ -201,14 +202,29 @@ function withUpstreamMessage(failure: AccountFailure, body: Buffer): AccountFail
   return match === null ? failure : { ...failure, message: `${failure.message}: ${match[1]}` };
 }
 
-async function readAll(body: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+/**
+ * A whole answer body, collected from 'data' events: an async iterator costs a generator, a
+ * promise per chunk and its end-of-stream wiring, for bodies that are one chunk as a rule.
+ * Fails like iteration would: on the stream's error, or when it closes before its end.
+ */
+function readAll(body: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let ended = false;
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    body.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    body.once('error', reject);
+    body.once('close', () => {
+      if (!ended) reject(new Error('the upstream body closed before its end'));
+    });
+  });
 }
 
 async function readBounded(body: Readable, limit: number): Promise<Buffer> {

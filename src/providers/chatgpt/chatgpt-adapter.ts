@@ -5,6 +5,7 @@ import type { AccountFailure } from '../../routing/cooldown-policy.js';
 import type { Clock } from '../../shared/clock.js';
 import { invalidRequest } from '../../shared/errors.js';
 import type { Endpoint, TokenUsage } from '../../usage/usage-record.js';
+import type { AttemptAbort } from '../attempt-abort.js';
 import { accountCredentialStatus } from '../credential-status.js';
 import { AccountUnusableError, type ProviderAdapter, type UpstreamCall, type UpstreamRequest } from '../provider-adapter.js';
 import { headerValue, retryHintMs, type HeaderBag } from '../rate-limit-headers.js';
@@ -105,7 +106,7 @@ export class ChatgptAdapter implements ProviderAdapter {
     return request;
   }
 
-  async send(request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+  async send(request: UpstreamRequest, signal: AttemptAbort): Promise<UpstreamResponse> {
     const prepared = this.prepared.get(request);
     if (prepared === undefined) return this.deps.upstream.send(request, signal);
     let response = await this.deps.upstream.send(request, signal);
