@@ -35,8 +35,14 @@ function remaining(r: BudgetReading): number {
   return Math.max(0, Math.floor(r.limit - r.used));
 }
 
+const NAMES = {
+  requests: { limit: 'x-ratelimit-limit-requests', remaining: 'x-ratelimit-remaining-requests', reset: 'x-ratelimit-reset-requests' },
+  tokens: { limit: 'x-ratelimit-limit-tokens', remaining: 'x-ratelimit-remaining-tokens', reset: 'x-ratelimit-reset-tokens' },
+} as const;
+
 function put(headers: Record<string, string>, kind: 'requests' | 'tokens', r: BudgetReading): void {
-  headers[`x-ratelimit-limit-${kind}`] = String(r.limit);
-  headers[`x-ratelimit-remaining-${kind}`] = String(remaining(r));
-  headers[`x-ratelimit-reset-${kind}`] = formatReset(r.resetMs);
+  const names = NAMES[kind];
+  headers[names.limit] = String(r.limit);
+  headers[names.remaining] = String(remaining(r));
+  headers[names.reset] = formatReset(r.resetMs);
 }

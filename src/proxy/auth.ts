@@ -9,6 +9,9 @@ import { maskApiKey } from './api-key-mask.js';
 import type { VisibleModels } from './models-router.js';
 import { ANONYMOUS_KEY, contextOf } from './request-context.js';
 
+/** Distinct presented keys whose hash is kept (a few hundred KB at most). */
+const HASH_CACHE_SIZE = 4096;
+
 export interface AuthDeps {
   holder: SnapshotHolder;
   clock: Clock;
@@ -23,16 +26,19 @@ export interface AuthDeps {
  * identity (usage attribution, models, policies). Mounted after `requestContext`.
  */
 export function authMiddleware(deps: AuthDeps): RequestHandler {
-  // A client sends the same key on every request of a keep-alive connection: its hash is kept
-  // with the connection (one entry per open socket, gone with it), so SHA-256 runs once per
-  // connection and key. Only the hash is cached, not the key's entry: every request is still
-  // looked up in its own snapshot, so a removed or disabled key is refused at once.
-  const hashes = new WeakMap<object, { presented: string; hash: string }>();
-  const hashOf = (req: Request, presented: string): string => {
-    const cached = hashes.get(req.socket);
-    if (cached !== undefined && cached.presented === presented) return cached.hash;
-    const hash = keyHash(presented);
-    hashes.set(req.socket, { presented, hash });
+  // SHA-256 of every presented key on every request is measurable; the last few thousand
+  // distinct presented keys keep their hash (insertion order evicts the oldest). Only the hash
+  // is cached, not the key's entry: every request still looks the key up in its own snapshot,
+  // so a removed, disabled or expired key is refused at once. The presented strings live as long
+  // as their entry, as they would in any request in flight.
+  const hashes = new Map<string, string>();
+  const hashOf = (presented: string): string => {
+    let hash = hashes.get(presented);
+    if (hash === undefined) {
+      hash = keyHash(presented);
+      if (hashes.size >= HASH_CACHE_SIZE) hashes.delete(hashes.keys().next().value as string);
+      hashes.set(presented, hash);
+    }
     return hash;
   };
   return function authenticate(req: Request, res: Response, next: NextFunction) {
@@ -41,12 +47,12 @@ export function authMiddleware(deps: AuthDeps): RequestHandler {
     const presented = presentedKey(req);
     let key: KeySpec | null;
     if (snapshot.config.auth.enabled) {
-      key = requireKey(snapshot, presented, presented === null ? '' : hashOf(req, presented), deps.clock.now());
+      key = requireKey(snapshot, presented, presented === null ? '' : hashOf(presented), deps.clock.now());
     } else {
       // req.ip follows `server.trustProxy`: behind a reverse proxy, the client's own address.
       const peer = req.ip ?? req.socket.remoteAddress ?? '';
       if (!isLoopbackHost(peer)) throw remoteWithoutAuth(peer);
-      key = presented === null ? null : usableKey(snapshot, hashOf(req, presented), deps.clock.now());
+      key = presented === null ? null : usableKey(snapshot, hashOf(presented), deps.clock.now());
     }
     ctx.key = key;
     ctx.keyId = key?.id ?? ANONYMOUS_KEY;

@@ -94,7 +94,7 @@ describe('API keys (auth.enabled: true)', () => {
     await failure(h.client(CI).models.retrieve('gpt-4o-mini'), NotFoundError);
   });
 
-  it('judges every request of one keep-alive connection by its own key (the per-connection hash cache)', async () => {
+  it('judges every request of one keep-alive connection by its own key (the key hash cache)', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const send = (key: string) =>
       new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
