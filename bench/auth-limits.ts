@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { BENCH_KEYS, benchKey } from './bench-keys.js';
 import { writeDocSection } from './doc-section.js';
+import { ARGS, numberOption, ROOT } from './cli-options.js';
 
 /**
  * `npm run bench:limits`: what API keys and rate limits cost on the hot path. Two gateways in
@@ -17,15 +17,10 @@ import { writeDocSection } from './doc-section.js';
  * Options: --duration <s> per round (default 10), --rounds <n> (default 3), --connections <n>
  * (default 50), --no-write.
  */
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at === -1 ? fallback : Number(args[at + 1]);
-};
-const duration = option('duration', 10);
-const rounds = option('rounds', 3);
-const connections = option('connections', 50);
+
+const duration = numberOption('duration', 10);
+const rounds = numberOption('rounds', 3);
+const connections = numberOption('connections', 50);
 const ROTATED_KEYS = 1_000;
 const GOAL = 0.05;
 
@@ -45,7 +40,7 @@ interface Child {
 }
 
 async function startChild(command: string[], label: string): Promise<Child> {
-  const child = spawn(process.execPath, command, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, command, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let buffered = '';
   const waiting: Array<(us: number) => void> = [];
   const url = await new Promise<string>((resolve, reject) => {
@@ -132,9 +127,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     `auth + limits cost: ${pct(summary.rpsCost)} of RPS, ${pct(summary.cpuCost)} of gateway CPU per request (goal ≤ ${GOAL * 100} %), errors ${errors}\n`,
   );
-  if (!args.includes('--no-write')) {
+  if (!ARGS.includes('--no-write')) {
     const machine = `${cpus().length} vCPU ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}`;
-    const file = join(root, 'docs/benchmarks.md');
+    const file = join(ROOT, 'docs/benchmarks.md');
     writeDocSection(file, 'Auth and limits', render(results, summary, errors, machine));
     process.stdout.write(`figures written to ${file}\n`);
   }

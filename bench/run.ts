@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { REQUEST_LOG_TABLE } from '../src/store/entities/request-log.entity.js';
 import { BENCH_KEYS } from './bench-keys.js';
@@ -14,6 +13,7 @@ import { openStreams } from './open-streams.js';
 import { startProcess, type BenchProcess } from './processes.js';
 import { printGoals, renderProxySection } from './proxy-report.js';
 import { reloadUnderLoad } from './reload-under-load.js';
+import { ARGS, numberOption, ROOT } from './cli-options.js';
 
 /**
  * `npm run bench`: the reference benchmark (see the "Proxy" section of docs/benchmarks.md for
@@ -22,20 +22,15 @@ import { reloadUnderLoad } from './reload-under-load.js';
  * --no-build, --no-write. `--gateway-node-args "<flags>"` starts the gateway with extra node
  * flags (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") for profiling.
  */
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at === -1 ? fallback : Number(args[at + 1]);
-};
-const duration = option('duration', 10);
-const rounds = option('rounds', 2);
-const connections = option('connections', 50);
-const streamCount = option('streams', 2000);
-const sequentialCount = option('sequential', 1000);
+
+const duration = numberOption('duration', 10);
+const rounds = numberOption('rounds', 2);
+const connections = numberOption('connections', 50);
+const streamCount = numberOption('streams', 2000);
+const sequentialCount = numberOption('sequential', 1000);
 const gatewayNodeArgs = (() => {
-  const at = args.indexOf('--gateway-node-args');
-  return at === -1 ? [] : args[at + 1].split(' ').filter((a) => a !== '');
+  const at = ARGS.indexOf('--gateway-node-args');
+  return at === -1 ? [] : ARGS[at + 1].split(' ').filter((a) => a !== '');
 })();
 const write = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -53,21 +48,21 @@ const SCENARIOS: ReadonlyArray<{ name: string; shape: Shape }> = [
 const DRIP = shape({ model: BENCH_MODEL, messages, stream: true, stream_options: { include_usage: true } }, { 'x-bench-drip-ms': '5' });
 
 function build(): void {
-  if (args.includes('--no-build')) return;
+  if (ARGS.includes('--no-build')) return;
   write('building dist/ (npm run build)…');
-  const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) write('warning: the build reported errors; using what it emitted');
-  if (!existsSync(join(root, 'dist/src/main.js'))) throw new Error('dist/src/main.js is missing: the build failed');
+  if (!existsSync(join(ROOT, 'dist/src/main.js'))) throw new Error('dist/src/main.js is missing: the build failed');
 }
 
 async function main(): Promise<void> {
   build();
   const dir = mkdtempSync(join(tmpdir(), 'codex-lb-bench-'));
   const configPath = join(dir, 'gateway.yaml');
-  const upstream = await startProcess('upstream', ['--import', 'tsx', 'bench/fast-upstream.ts'], root);
-  const bare = await startProcess('bare', ['--import', 'tsx', 'bench/bare-proxy.ts', upstream.url], root);
+  const upstream = await startProcess('upstream', ['--import', 'tsx', 'bench/fast-upstream.ts'], ROOT);
+  const bare = await startProcess('bare', ['--import', 'tsx', 'bench/bare-proxy.ts', upstream.url], ROOT);
   writeFileSync(configPath, smallConfig(upstream.url));
-  const gateway = await startProcess('gateway', [...gatewayNodeArgs, 'bin/codex-lb.js', 'start', '--config', configPath, '--no-watch'], root);
+  const gateway = await startProcess('gateway', [...gatewayNodeArgs, 'bin/codex-lb.js', 'start', '--config', configPath, '--no-watch'], ROOT);
   const processes: Record<Target, BenchProcess> = { direct: upstream, bare, gateway };
   const watched = [upstream, bare, gateway];
   const url = (t: Target) => processes[t].url;
@@ -140,8 +135,8 @@ async function main(): Promise<void> {
       records: { stored, sent: sentToGateway },
     };
     printGoals(data, write);
-    if (!args.includes('--no-write')) {
-      const file = join(root, 'docs/benchmarks.md');
+    if (!ARGS.includes('--no-write')) {
+      const file = join(ROOT, 'docs/benchmarks.md');
       writeDocSection(file, 'Proxy', renderProxySection(data));
       write(`figures written to ${file}`);
     }
