@@ -24,6 +24,10 @@ const TICKS_PER_SECOND = 100;
  */
 export async function startProcess(label: string, args: string[], cwd: string): Promise<BenchProcess> {
   const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+  // A bench that dies (an exception, Ctrl-C) must not leave its servers running.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  child.once('exit', () => process.off('exit', orphaned));
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = '';
     const onData = (chunk: Buffer) => {

@@ -52,8 +52,21 @@ export function toNumberOrNull(value: unknown): number | null {
   return value === null || value === undefined ? null : toNumber(value);
 }
 
-export function chunks<T>(items: readonly T[], size: number): T[][] {
+
+/** The statement sizes stableChunks cuts into, largest first. */
+export const STATEMENT_ROWS = [256, 64, 16, 4, 1] as const;
+
+/**
+ * `items` cut into chunks of the STATEMENT_ROWS sizes only (greedily, largest first), so a
+ * multi-row statement has one of five texts whatever the batch size. Each distinct text is a
+ * statement the driver prepares and caches: with one text per batch size, SQLite compiled a fresh
+ * statement for nearly every batch, and their native memory piled up until a full GC.
+ */
+export function stableChunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  let i = 0;
+  for (const size of STATEMENT_ROWS) {
+    for (; items.length - i >= size; i += size) out.push(items.slice(i, i + size));
+  }
   return out;
 }

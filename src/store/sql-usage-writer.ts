@@ -4,7 +4,7 @@ import type { UsageRecord } from '../usage/usage-record.js';
 import type { UsageWriteResult, UsageWriter } from '../usage/usage-writer.js';
 import { HOURLY_ROLLUP_TABLE } from './entities/hourly-rollup.entity.js';
 import { REQUEST_LOG_LENGTHS, REQUEST_LOG_TABLE } from './entities/request-log.entity.js';
-import { chunks, sqlDialect, valuesPlaceholders, type SqlDialect } from './sql-dialect.js';
+import { sqlDialect, stableChunks, valuesPlaceholders, type SqlDialect } from './sql-dialect.js';
 import type { StoreDialect } from './storage-url.js';
 
 const LOG_COLUMNS = [
@@ -18,9 +18,6 @@ const ROLLUP_COUNTERS = [
   'requests', 'errors', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens',
   'cost_micro_usd', 'unpriced_requests', 'latency_ms_sum',
 ] as const;
-
-/** Rows per statement: well under SQLite's 32,766 and MySQL's 65,535 bound parameters. */
-const ROWS_PER_STATEMENT = 500;
 
 type SqlValue = string | number | boolean | null;
 
@@ -52,13 +49,13 @@ export class SqlUsageWriter implements UsageWriter {
     return this.dataSource.transaction(async (manager) => {
       const existing = await this.existingRequestIds(manager, unique.map((r) => r.requestId));
       const fresh = existing.size === 0 ? unique : unique.filter((r) => !existing.has(r.requestId));
-      for (const chunk of chunks(fresh, ROWS_PER_STATEMENT)) {
+      for (const chunk of stableChunks(fresh)) {
         const sql = `INSERT INTO ${REQUEST_LOG_TABLE} (${LOG_COLUMNS.join(', ')}) VALUES ${valuesPlaceholders(chunk.length, LOG_COLUMNS.length)}`;
         await manager.query(sql, chunk.flatMap(logValues));
       }
       // Sorted so concurrent writers (several instances on one MariaDB) lock rollup rows in the same order.
       const deltas = rollupDeltas(fresh).sort(compareDeltas);
-      for (const chunk of chunks(deltas, ROWS_PER_STATEMENT)) {
+      for (const chunk of stableChunks(deltas)) {
         await manager.query(this.rollupSql(chunk.length), chunk.flatMap(rollupValues));
       }
       return { inserted: fresh.length, duplicates: records.length - fresh.length };
@@ -67,7 +64,7 @@ export class SqlUsageWriter implements UsageWriter {
 
   private async existingRequestIds(manager: EntityManager, ids: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    for (const chunk of chunks(ids, ROWS_PER_STATEMENT)) {
+    for (const chunk of stableChunks(ids)) {
       const rows: { request_id: string }[] = await manager.query(
         `SELECT request_id FROM ${REQUEST_LOG_TABLE} WHERE request_id IN (${chunk.map(() => '?').join(', ')})`,
         chunk,
