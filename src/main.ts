@@ -32,7 +32,7 @@ import { shutdownServer } from './proxy/shutdown-server.js';
 import { METRICS_PATH, metricsRouter } from './proxy/metrics-router.js';
 import { applyServerTimeouts, serverTimeoutOptions } from './proxy/server-timeouts.js';
 import type { CostFn } from './proxy/usage-tracker.js';
-import { v1Router } from './proxy/v1-router.js';
+import { v1Routes } from './proxy/v1-router.js';
 import { AccountRouter } from './routing/account-router.js';
 import { AccountStateStore } from './routing/account-state.js';
 import { StickySessions } from './routing/sticky-sessions.js';
@@ -51,7 +51,7 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { isLoopbackHost } from './shared/net.js';
 import { SecretBox } from './shared/secret-box.js';
 import { ConnectingStore } from './store/connecting-store.js';
-import { appendRevision, logConfigRevisions } from './store/revision-log.js';
+import { logConfigRevisions } from './store/revision-log.js';
 import { encodeCursor } from './store/request-log-cursor.js';
 import { resolveStoragePaths } from './config/storage-paths.js';
 import { modelCostMicroUsd } from './usage/pricing.js';
@@ -231,11 +231,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     keyLimits: keyLimitsFrom(limits, () => clock.now()),
     usage: { query: store.query, cursorAfter: (entry) => encodeCursor({ startedAt: entry.startedAt, id: entry.id }) },
   });
-  logConfigRevisions(bus, store.configRevisions, logger);
-  void appendRevision(store.configRevisions, logger, { version: snapshot.version, hash: initial.loaded.hash, status: 'applied', changes: null, issues: initial.loaded.issues, trigger: 'startup', at: clock.now() });
+  const recordRevision = logConfigRevisions(bus, store.configRevisions, logger);
+  void recordRevision({ version: snapshot.version, hash: initial.loaded.hash, status: 'applied', changes: null, issues: initial.loaded.issues, trigger: 'startup', at: clock.now() });
+  const v1 = v1Routes({ holder, proxy, clock });
   const app = createApp({
     logger,
-    v1: v1Router({ holder, proxy, clock }),
+    v1: v1.router,
+    fast: v1.fast,
     mounts: [
       { path: admin.path, handler: admin.router },
       { path: CODEX_MOUNT_PATH, handler: codexRouter({ holder, proxy, clock }) },

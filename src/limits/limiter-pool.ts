@@ -1,6 +1,6 @@
 import type { BudgetSpec, PolicySpec } from '../runtime/snapshot.js';
 import type { LimiterBackend } from './limiter-backend.js';
-import { windowSeconds, type BudgetDimension } from './policy-math.js';
+import { BUDGET_DIMENSIONS, limitUnits, windowSeconds, type BudgetDimension } from './policy-math.js';
 import { WindowCounter } from './window-counter.js';
 
 /**
@@ -9,10 +9,36 @@ import { WindowCounter } from './window-counter.js';
  * policy keeps its counts and a changed `limit` applies to the counts of the running window,
  * while a changed window or model scope starts afresh.
  */
+/** One budget of a policy with its counter: what an admission reads or adds to. */
+export interface BudgetProbe {
+  readonly policy: PolicySpec;
+  readonly dimension: BudgetDimension;
+  /** In counter units (micro-USD for cost). */
+  readonly limit: number;
+  readonly counter: WindowCounter;
+}
+
 export class LimiterPool {
   private readonly counters = new Map<string, WindowCounter>();
+  // Per policy object (one per snapshot): the hot path finds its budgets without building names.
+  private probeCache = new WeakMap<PolicySpec, readonly BudgetProbe[]>();
 
   constructor(private readonly backend: LimiterBackend) {}
+
+  /** Every budget the policy sets, in BUDGET_DIMENSIONS order, with its counter. */
+  probes(policy: PolicySpec): readonly BudgetProbe[] {
+    let probes = this.probeCache.get(policy);
+    if (probes === undefined) {
+      const list: BudgetProbe[] = [];
+      for (const dimension of BUDGET_DIMENSIONS) {
+        const budget = policy[dimension];
+        if (budget !== undefined) list.push({ policy, dimension, limit: limitUnits(dimension, budget), counter: this.counter(policy, dimension, budget) });
+      }
+      probes = list;
+      this.probeCache.set(policy, probes);
+    }
+    return probes;
+  }
 
   counter(policy: PolicySpec, dimension: BudgetDimension, budget: BudgetSpec): WindowCounter {
     const name = `${policy.fingerprint}:${dimension}`;
@@ -30,6 +56,7 @@ export class LimiterPool {
    * the counters they hold; a shared store keeps its keys until their windows expire.
    */
   retain(fingerprints: ReadonlySet<string>): void {
+    this.probeCache = new WeakMap();
     for (const name of this.counters.keys()) {
       if (!fingerprints.has(name.slice(0, name.indexOf(':')))) this.counters.delete(name);
     }

@@ -1,8 +1,8 @@
-import type { BudgetSpec, PolicySpec } from '../runtime/snapshot.js';
+import type { PolicySpec } from '../runtime/snapshot.js';
 import type { ConcurrencySlots } from './concurrency-slots.js';
-import type { LimiterPool } from './limiter-pool.js';
-import { BUDGET_DIMENSIONS, chargeUnits, limitUnits, type BudgetDimension, type ChargeableUsage } from './policy-math.js';
-import type { CounterState, WindowCounter } from './window-counter.js';
+import type { BudgetProbe, LimiterPool } from './limiter-pool.js';
+import { chargeUnits, type BudgetDimension, type ChargeableUsage } from './policy-math.js';
+import type { CounterState } from './window-counter.js';
 
 /** Who is counted: a client key or an upstream account. Each has its own counters per policy. */
 export interface LimitSubject {
@@ -41,12 +41,7 @@ export interface Exhausted {
 
 export type Admission = { readonly ok: true; readonly grant: PolicyGrant } | { readonly ok: false; readonly refusal: Refusal };
 
-interface Probe {
-  readonly policy: PolicySpec;
-  readonly dimension: BudgetDimension;
-  readonly limit: number;
-  readonly counter: WindowCounter;
-}
+type Probe = BudgetProbe;
 
 /**
  * Admits a request against a subject's policies. Requests are counted at admission (an atomic
@@ -78,12 +73,9 @@ export class PolicyEngine {
     const probes: Probe[] = [];
     const pending: Promise<CounterState>[] = [];
     for (const policy of policies) {
-      for (const dimension of BUDGET_DIMENSIONS) {
-        const budget: BudgetSpec | undefined = policy[dimension];
-        if (budget === undefined) continue;
-        const counter = this.pool.counter(policy, dimension, budget);
-        probes.push({ policy, dimension, limit: limitUnits(dimension, budget), counter });
-        pending.push(dimension === 'requests' ? counter.add(key, 1) : counter.peek(key));
+      for (const probe of this.pool.probes(policy)) {
+        probes.push(probe);
+        pending.push(probe.dimension === 'requests' ? probe.counter.add(key, 1) : probe.counter.peek(key));
       }
     }
     const settled = await Promise.allSettled(pending);
@@ -143,14 +135,17 @@ export class PolicyGrant {
     if (this.charged) return [];
     this.charged = true;
     const exhausted: Exhausted[] = [];
-    await Promise.all(
-      this.charges.map(async (probe) => {
-        const points = chargeUnits(probe.dimension, usage);
-        if (points <= 0) return;
-        const state = await probe.counter.add(this.key, points);
-        if (state.used >= probe.limit) exhausted.push({ policy: probe.policy, dimension: probe.dimension, resetMs: state.resetMs });
-      }),
-    );
+    const adds: Promise<void>[] = [];
+    for (const probe of this.charges) {
+      const points = chargeUnits(probe.dimension, usage);
+      if (points <= 0) continue;
+      adds.push(
+        probe.counter.add(this.key, points).then((state) => {
+          if (state.used >= probe.limit) exhausted.push({ policy: probe.policy, dimension: probe.dimension, resetMs: state.resetMs });
+        }),
+      );
+    }
+    if (adds.length > 0) await Promise.all(adds);
     return exhausted;
   }
 

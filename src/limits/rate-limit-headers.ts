@@ -10,25 +10,22 @@ const TOKEN_DIMENSIONS = new Set(['tokens', 'inputTokens', 'outputTokens']);
  */
 export function rateLimitHeaders(readings: readonly BudgetReading[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  const requests = tightest(readings.filter((r) => r.dimension === 'requests'));
+  let requests: BudgetReading | null = null;
+  let tokens: BudgetReading | null = null;
+  for (const r of readings) {
+    if (r.dimension === 'requests') requests = tighter(requests, r);
+    else if (TOKEN_DIMENSIONS.has(r.dimension)) tokens = tighter(tokens, r);
+  }
   if (requests !== null) put(headers, 'requests', requests);
-  const tokens = tightest(readings.filter((r) => TOKEN_DIMENSIONS.has(r.dimension)));
   if (tokens !== null) put(headers, 'tokens', tokens);
   return headers;
 }
 
-function tightest(readings: readonly BudgetReading[]): BudgetReading | null {
-  let best: BudgetReading | null = null;
-  for (const r of readings) {
-    if (best === null) {
-      best = r;
-      continue;
-    }
-    const left = remaining(r);
-    const bestLeft = remaining(best);
-    if (left < bestLeft || (left === bestLeft && r.resetMs > best.resetMs)) best = r;
-  }
-  return best;
+function tighter(best: BudgetReading | null, r: BudgetReading): BudgetReading {
+  if (best === null) return r;
+  const left = remaining(r);
+  const bestLeft = remaining(best);
+  return left < bestLeft || (left === bestLeft && r.resetMs > best.resetMs) ? r : best;
 }
 
 function remaining(r: BudgetReading): number {

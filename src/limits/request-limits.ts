@@ -23,7 +23,8 @@ export type FinishedUsage = Pick<UsageRecord, 'accountId' | 'usage' | 'costMicro
  * way the request ended (completion, error, client disconnect).
  */
 export class RequestLimits {
-  private readonly accounts = new Map<string, { account: AccountSpec; grant: PolicyGrant }>();
+  // Most requests attempt no account with policies: the map is made on first use.
+  private accounts: Map<string, { account: AccountSpec; grant: PolicyGrant }> | null = null;
   private finished = false;
 
   constructor(
@@ -46,14 +47,14 @@ export class RequestLimits {
     if (grant !== null) {
       // The client may have left while the store answered: nothing will release it later.
       if (this.finished) grant.release();
-      else this.accounts.set(account.id, { account, grant });
+      else (this.accounts ??= new Map()).set(account.id, { account, grant });
     }
     return ALLOWED;
   }
 
   /** A failed attempt frees the account's concurrency slots at once (its request was counted). */
   attemptFailed(accountId: string): void {
-    this.accounts.get(accountId)?.grant.release();
+    this.accounts?.get(accountId)?.grant.release();
   }
 
   finish(outcome: FinishedUsage | null): void {
@@ -62,6 +63,7 @@ export class RequestLimits {
     const usage = outcome === null || outcome.usage === null ? null : toChargeable(outcome);
     if (usage !== null && this.keyGrant !== null) void this.keyGrant.charge(usage).catch((err: unknown) => this.chargeFailed(err));
     this.keyGrant?.release();
+    if (this.accounts === null) return;
     for (const [accountId, { account, grant }] of this.accounts) {
       if (usage !== null && outcome?.accountId === accountId) {
         grant

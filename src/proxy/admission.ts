@@ -9,22 +9,16 @@ import { contextOf } from './request-context.js';
  * `rate_limit_exceeded` (thrown, rendered by the error middleware with their headers), else sets
  * the `x-ratelimit-*` headers and puts the request's hold on the limits in its context.
  *
- * The usage tracker finishes the hold with the request's record (charging the actual usage);
- * whatever happens, the response's `close` — completion, error or client disconnect — finishes it
- * too, a tick later so the tracker's own `close` listener goes first. `finish` runs once.
+ * The usage tracker finishes the hold with the request's record (charging the actual usage) on
+ * the response's `close`, however the request ends — completion, error or client disconnect.
+ * Only a `close` that came while the store answered is too early for that: `finished` says so,
+ * and the hold is let go here. `finish` runs once.
  */
-export async function admitRequest(limits: RateLimits, res: Response, model: ModelSpec): Promise<RequestLimits> {
+export async function admitRequest(limits: RateLimits, res: Response, model: ModelSpec, finished: () => boolean): Promise<RequestLimits> {
   const ctx = contextOf(res);
-  let handle: RequestLimits | null = null;
-  let closed = false;
-  res.once('close', () => {
-    closed = true;
-    setImmediate(() => handle?.finish(null));
-  });
-  handle = await limits.admit(ctx.snapshot, ctx.key, model);
+  const handle = await limits.admit(ctx.snapshot, ctx.key, model);
   ctx.limits = handle;
-  // The client may have left while the store answered: `close` has fired already.
-  if (closed) handle.finish(null);
+  if (finished()) handle.finish(null);
   if (!res.headersSent) for (const [name, value] of Object.entries(handle.headers)) res.setHeader(name, value);
   return handle;
 }

@@ -75,7 +75,7 @@ async function serve(x: Exchange, services: ProxyServices): Promise<void> {
   if (model === undefined || !model.enabled) throw modelNotFound(name);
   tracker.model = model;
   // The key's model list (403) and policies (429); sets the x-ratelimit-* headers.
-  await admitRequest(services.limits, x.res, model);
+  await admitRequest(services.limits, x.res, model, () => tracker.finished);
   const stream = STREAMABLE.has(x.endpoint) && json.stream === true;
   tracker.stream = stream;
 

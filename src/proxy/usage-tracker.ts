@@ -34,6 +34,11 @@ export class UsageTracker {
     private readonly logger: Logger,
   ) {}
 
+  /** True once the record was handed over (the response closed). */
+  get finished(): boolean {
+    return this.done;
+  }
+
   markFirstByte(): void {
     if (this.firstByteMono === null) this.firstByteMono = performance.now();
   }
