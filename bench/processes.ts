@@ -61,9 +61,18 @@ export function cpuMicros(pid: number): number {
   return user + system;
 }
 
-/** User and kernel CPU time so far, µs. */
-export function cpuSplit(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/**
+ * CPU time so far of the process's main thread alone, µs: the thread that runs JavaScript and
+ * so bounds the RPS one process can serve (GC helpers and the libuv pool run beside it).
+ */
+export function mainThreadCpuMicros(pid: number): number {
+  const { user, system } = cpuSplit(pid, `/proc/${pid}/task/${pid}/stat`);
+  return user + system;
+}
+
+/** User and kernel CPU time so far, µs (of the whole process, or of the thread `statFile` names). */
+export function cpuSplit(pid: number, statFile = `/proc/${pid}/stat`): { user: number; system: number } {
+  const stat = readFileSync(statFile, 'utf8');
   // Fields after the command name (which may hold spaces and parentheses): state is field 3.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const micros = (field: number) => (Number(fields[field - 3]) * 1_000_000) / TICKS_PER_SECOND;
