@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   }
   const summary = summarize(results);
   process.stdout.write(
-    `auth + limits cost: ${pct(summary.rpsCost)} of RPS (median of ${rounds} simultaneous rounds), ${pct(summary.cpuCost)} of gateway CPU per request, ${pct(summary.mainCost)} of its main thread's (goal ≤ ${GOAL * 100} %), A/A bias ${pct(bias)}, errors ${errors}\n`,
+    `auth + limits ${summary.rpsCost <= GOAL && summary.mainCost <= GOAL ? 'met' : 'NOT met'}: ${pct(summary.rpsCost)} of RPS (median of ${rounds} simultaneous rounds), ${pct(summary.cpuCost)} of gateway CPU per request, ${pct(summary.mainCost)} of its main thread's (goal ≤ ${GOAL * 100} %), A/A bias ${pct(bias)}, errors ${errors}\n`,
   );
   if (!ARGS.includes('--no-write')) {
     const machine = `${cpus().length} vCPU ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}`;
@@ -224,7 +224,12 @@ function render(results: Round[], s: Summary, errors: number, machine: string, b
     '',
     `A/A bias (open vs its twin): ${pct(bias)}.`,
     '',
-    `Result: ${s.rpsCost <= GOAL ? 'met' : 'NOT met'} (RPS cost ${pct(s.rpsCost)}; CPU cost ${pct(s.cpuCost)}, main thread ${pct(s.mainCost)}); non-2xx/errors during the runs: ${errors}.`,
+    'Reading: side by side, neither gateway\'s main thread is saturated (both wait on the shared upstream and',
+    'load generator), so the RPS of a round hardly separates them; one gateway alone under `npm run bench`',
+    'load is bound by its main thread, so the main-thread cost is the RPS it would lose. The goal is',
+    'judged on both.',
+    '',
+    `Result: ${s.rpsCost <= GOAL && s.mainCost <= GOAL ? 'met' : 'NOT met'} (RPS cost ${pct(s.rpsCost)}; main-thread cost ${pct(s.mainCost)}, CPU cost all threads ${pct(s.cpuCost)}); non-2xx/errors during the runs: ${errors}.`,
     '',
   ].join('\n');
 }

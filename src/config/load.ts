@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { relative, isAbsolute } from 'node:path';
 import { sha256Hex } from '../shared/hashing.js';
 import { hasErrors, sortIssues, type ConfigIssue } from './issues.js';
@@ -42,7 +42,10 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
   const file = displayName(path);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // One blocking read (a config file is small, and the parse after it blocks far longer): the
+    // async read came back in 512 KB chunks, each queued behind the requests of a loaded gateway,
+    // and that wait was a large part of a big file's reload under load.
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? 'read error';
     const message = reason === 'ENOENT' ? 'file not found' : `cannot read the file (${reason})`;
