@@ -3,12 +3,6 @@ import type { LimiterBackend } from './limiter-backend.js';
 import { BUDGET_DIMENSIONS, limitUnits, windowSeconds, type BudgetDimension } from './policy-math.js';
 import { WindowCounter } from './window-counter.js';
 
-/**
- * The counters of every policy dimension, created on first use and kept across reloads. They
- * are keyed by the policy's fingerprint (id, windows, models — not limits), so an unchanged
- * policy keeps its counts and a changed `limit` applies to the counts of the running window,
- * while a changed window or model scope starts afresh.
- */
 /** One budget of a policy with its counter: what an admission reads or adds to. */
 export interface BudgetProbe {
   readonly policy: PolicySpec;
@@ -18,10 +12,16 @@ export interface BudgetProbe {
   readonly counter: WindowCounter;
 }
 
+/**
+ * The counters of every policy dimension, created on first use and kept across reloads. They
+ * are keyed by the policy's fingerprint (id, windows, models — not limits), so an unchanged
+ * policy keeps its counts and a changed `limit` applies to the counts of the running window,
+ * while a changed window or model scope starts afresh.
+ */
 export class LimiterPool {
   private readonly counters = new Map<string, WindowCounter>();
   // Per policy object (one per snapshot): the hot path finds its budgets without building names.
-  private probeCache = new WeakMap<PolicySpec, readonly BudgetProbe[]>();
+  private readonly probeCache = new WeakMap<PolicySpec, readonly BudgetProbe[]>();
 
   constructor(private readonly backend: LimiterBackend) {}
 
@@ -40,7 +40,7 @@ export class LimiterPool {
     return probes;
   }
 
-  counter(policy: PolicySpec, dimension: BudgetDimension, budget: BudgetSpec): WindowCounter {
+  private counter(policy: PolicySpec, dimension: BudgetDimension, budget: BudgetSpec): WindowCounter {
     const name = `${policy.fingerprint}:${dimension}`;
     let counter = this.counters.get(name);
     if (counter === undefined) {
@@ -56,7 +56,6 @@ export class LimiterPool {
    * the counters they hold; a shared store keeps its keys until their windows expire.
    */
   retain(fingerprints: ReadonlySet<string>): void {
-    this.probeCache = new WeakMap();
     for (const name of this.counters.keys()) {
       if (!fingerprints.has(name.slice(0, name.indexOf(':')))) this.counters.delete(name);
     }

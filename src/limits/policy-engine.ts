@@ -41,8 +41,6 @@ export interface Exhausted {
 
 export type Admission = { readonly ok: true; readonly grant: PolicyGrant } | { readonly ok: false; readonly refusal: Refusal };
 
-type Probe = BudgetProbe;
-
 /**
  * Admits a request against a subject's policies. Requests are counted at admission (an atomic
  * add, then compared with the limit; a refused request is taken back, so a refusal never counts);
@@ -70,7 +68,7 @@ export class PolicyEngine {
       held.push(slot);
     }
 
-    const probes: Probe[] = [];
+    const probes: BudgetProbe[] = [];
     const pending: Promise<CounterState>[] = [];
     for (const policy of policies) {
       for (const probe of this.pool.probes(policy)) {
@@ -108,7 +106,7 @@ export class PolicyEngine {
     return { ok: true, grant: new PolicyGrant(key, readings, charges, held, this.slots) };
   }
 
-  private async undoRequests(key: string, probes: readonly Probe[], settled: readonly PromiseSettledResult<CounterState>[]): Promise<void> {
+  private async undoRequests(key: string, probes: readonly BudgetProbe[], settled: readonly PromiseSettledResult<CounterState>[]): Promise<void> {
     const undo: Promise<void>[] = [];
     probes.forEach((probe, i) => {
       if (probe.dimension === 'requests' && settled[i].status === 'fulfilled') undo.push(probe.counter.subtract(key, 1));
@@ -125,7 +123,7 @@ export class PolicyGrant {
   constructor(
     private readonly key: string,
     readonly readings: readonly BudgetReading[],
-    private readonly charges: readonly Probe[],
+    private readonly charges: readonly BudgetProbe[],
     private readonly slotsHeld: readonly string[],
     private readonly slots: ConcurrencySlots,
   ) {}

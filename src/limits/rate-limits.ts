@@ -7,7 +7,7 @@ import { modelNotAllowed, rateLimitExceeded } from './limit-errors.js';
 import type { LimiterBackend } from './limiter-backend.js';
 import { LimiterPool } from './limiter-pool.js';
 import { PolicyEngine, type Exhausted, type PolicyGrant, type Refusal } from './policy-engine.js';
-import { applicablePolicies, BUDGET_DIMENSIONS, describeAmount, limitUnits, type BudgetDimension } from './policy-math.js';
+import { applicablePolicies, describeAmount, type BudgetDimension } from './policy-math.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { formatReset } from './reset-format.js';
 import { RequestLimits, type AccountAdmitter } from './request-limits.js';
@@ -116,13 +116,8 @@ export class RateLimits implements AccountAdmitter {
     const subject = `key:${keyId}`;
     const readings: Array<Promise<KeyLimitReading>> = [];
     for (const policy of key.policies.flatMap((id) => snapshot.policies.get(id) ?? [])) {
-      for (const dimension of BUDGET_DIMENSIONS) {
-        const budget = policy[dimension];
-        if (budget === undefined) continue;
-        const counter = this.pool.counter(policy, dimension, budget);
-        readings.push(
-          counter.peek(subject).then((state) => ({ policy, dimension, limit: limitUnits(dimension, budget), used: state.used, resetMs: state.resetMs > 0 ? state.resetMs : null })),
-        );
+      for (const { dimension, limit, counter } of this.pool.probes(policy)) {
+        readings.push(counter.peek(subject).then((state) => ({ policy, dimension, limit, used: state.used, resetMs: state.resetMs > 0 ? state.resetMs : null })));
       }
       if (policy.concurrency !== undefined) {
         const used = this.slots.count(`${policy.fingerprint}|${subject}`);

@@ -29,8 +29,9 @@ export function v1Routes(deps: V1Deps): V1Routes {
   const router = Router();
   // First: request id and the snapshot this request will use to its end. Auth (issue 4) goes
   // right after it and fills the context's keyId.
-  const context = requestContext(deps.holder, deps.clock ?? systemClock);
-  const auth = authMiddleware({ holder: deps.holder, clock: deps.clock ?? systemClock });
+  const clock = deps.clock ?? systemClock;
+  const context = requestContext(deps.holder, clock);
+  const auth = authMiddleware({ holder: deps.holder, clock });
   router.use(context);
   router.use(auth);
   const fast = new Map<string, readonly RequestHandler[]>();
