@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { BENCH_KEYS, benchKey } from './bench-keys.js';
 import { writeDocSection } from './doc-section.js';
 import { ARGS, numberOption, ROOT } from './cli-options.js';
-import { mainThreadCpuMicros } from './processes.js';
+import { mainThreadCpuMicros, startProcess, type BenchProcess } from './processes.js';
 
 /**
  * `npm run bench:limits`: what API keys and rate limits cost on the hot path. Two gateways in
@@ -38,38 +37,6 @@ const body = JSON.stringify({
   ],
 });
 
-interface Child {
-  child: ChildProcess;
-  url: string;
-  pid: number;
-  /** The child's CPU time so far (µs), for gateways. */
-  cpu(): Promise<number>;
-}
-
-async function startChild(command: string[], label: string): Promise<Child> {
-  const child = spawn(process.execPath, command, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  let buffered = '';
-  const waiting: Array<(us: number) => void> = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const match = /LISTENING (\S+)/.exec(buffered);
-      if (match) resolve(match[1]);
-      for (let cpu = /CPU (\d+)\n/.exec(buffered); cpu !== null; cpu = /CPU (\d+)\n/.exec(buffered)) {
-        buffered = buffered.slice(cpu.index + cpu[0].length);
-        waiting.shift()?.(Number(cpu[1]));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${label} exited early (${code})`)));
-  });
-  const cpu = () =>
-    new Promise<number>((resolve) => {
-      waiting.push(resolve);
-      child.kill('SIGUSR2');
-    });
-  return { child, url, pid: child.pid ?? 0, cpu };
-}
-
 interface Run {
   rps: number;
   p50: number;
@@ -81,18 +48,18 @@ interface Run {
   mainPerRequest: number;
 }
 
-async function load(target: Child, withKeys: boolean, seconds: number, conns: number): Promise<Run> {
+async function load(target: BenchProcess, withKeys: boolean, seconds: number, conns: number): Promise<Run> {
   const requests = Array.from({ length: withKeys ? ROTATED_KEYS : 1 }, (_, i) => ({
     method: 'POST',
     path: '/v1/chat/completions',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${withKeys ? benchKey((i * 7) % BENCH_KEYS) : 'dummy'}` },
     body,
   }));
-  const before = await target.cpu();
+  const before = target.cpuMicros();
   const mainBefore = mainThreadCpuMicros(target.pid);
   const result = await autocannon({ url: target.url, connections: conns, duration: seconds, requests });
   const main = mainThreadCpuMicros(target.pid) - mainBefore;
-  const cpu = (await target.cpu()) - before;
+  const cpu = target.cpuMicros() - before;
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -109,7 +76,7 @@ interface Round {
 }
 
 /** One round: both targets under load at once, half the connections each. */
-async function pairedRound(a: Child, aKeys: boolean, b: Child, bKeys: boolean, seconds: number): Promise<[Run, Run]> {
+async function pairedRound(a: BenchProcess, aKeys: boolean, b: BenchProcess, bKeys: boolean, seconds: number): Promise<[Run, Run]> {
   const half = Math.max(1, Math.floor(connections / 2));
   return Promise.all([load(a, aKeys, seconds, half), load(b, bKeys, seconds, half)]);
 }
@@ -119,10 +86,10 @@ function line(label: string, r: Run): string {
 }
 
 async function main(): Promise<void> {
-  const upstream = await startChild(['--import', 'tsx', 'bench/fast-upstream.ts'], 'upstream');
-  const open = await startChild(['--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'open'], 'gateway (open)');
-  const keyed = await startChild(['--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'keys'], 'gateway (keys)');
-  const twin = await startChild(['--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'open'], 'gateway (open, A/A twin)');
+  const upstream = await startProcess('upstream', ['--import', 'tsx', 'bench/fast-upstream.ts'], ROOT);
+  const open = await startProcess('gateway (open)', ['--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'open'], ROOT);
+  const keyed = await startProcess('gateway (keys)', ['--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'keys'], ROOT);
+  const twin = await startProcess('gateway (open, A/A twin)', ['--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'open'], ROOT);
   const results: Round[] = [];
   let errors = 0;
   let bias: number;
@@ -141,7 +108,7 @@ async function main(): Promise<void> {
       process.stdout.write(`round ${round}: ${line('open', o)} | ${line('keys', k)} | cost ${pct(1 - k.rps / o.rps)}\n`);
     }
   } finally {
-    for (const c of [keyed.child, open.child, twin.child, upstream.child]) c.kill('SIGTERM');
+    await Promise.all([keyed, open, twin, upstream].map((p) => p.stop()));
   }
   const summary = summarize(results);
   process.stdout.write(
@@ -208,7 +175,7 @@ function render(results: Round[], s: Summary, errors: number, machine: string, b
     'Both saturate and the scheduler shares the cores between them, so the RPS ratio is their cost ratio.',
     `The figure is the median over ${results.length} rounds, after a discarded warm-up. An A/A round (open`,
     'against an identical open twin) shows what the method reports when there is no difference.',
-    'CPU per request is each gateway\'s `process.cpuUsage()` around the round ÷ its requests (all threads:',
+    'CPU per request is each gateway\'s CPU time around the round (`/proc/<pid>/stat`) ÷ its requests (all threads:',
     'V8\'s GC helpers run beside JavaScript); "main" is its main thread alone (`/proc/<pid>/task/<pid>/stat`),',
     'the thread that runs the request path and bounds what one process serves.',
     '',

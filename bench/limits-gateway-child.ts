@@ -44,10 +44,4 @@ const gateway = await startGateway({
   costOf: (_model, usage) => usage.inputTokens * 2 + usage.outputTokens * 8,
 });
 process.stdout.write(`LISTENING ${gateway.url}\n`);
-// The bench asks for this process's CPU time around each run: CPU per request is steadier than
-// RPS on a machine the load generator shares.
-process.on('SIGUSR2', () => {
-  const cpu = process.cpuUsage();
-  process.stdout.write(`CPU ${cpu.user + cpu.system}\n`);
-});
 process.on('SIGTERM', () => void gateway.close().then(() => process.exit(0)));
