@@ -234,7 +234,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const recordRevision = logConfigRevisions(bus, store.configRevisions, logger);
   void recordRevision({ version: snapshot.version, hash: initial.loaded.hash, status: 'applied', changes: null, issues: initial.loaded.issues, trigger: 'startup', at: clock.now() });
   const v1 = v1Routes({ holder, proxy, clock });
-  const app = createApp({
+  const { app, listener } = createApp({
     logger,
     v1: v1.router,
     fast: v1.fast,
@@ -258,7 +258,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   logAccountStatus(snapshot, logger);
 
-  const server = createServer({ ...expressServerOptions(app), ...serverTimeoutOptions(snapshot.config.server) }, app);
+  const server = createServer({ ...expressServerOptions(app), ...serverTimeoutOptions(snapshot.config.server) }, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -42,10 +42,13 @@ const RESPONSE_DROP = new Set([
   'x-request-id',
 ]);
 
+/** `Connection:` values that name no other header (what clients and servers send almost always). */
+const PLAIN_CONNECTION = new Set(['keep-alive', 'close', 'Keep-Alive', 'Close']);
+
 /** Headers named in `Connection:` are hop-by-hop too. */
 function connectionListed(headers: HeaderBag): Set<string> | null {
   const value = headers.connection;
-  if (value === undefined) return null;
+  if (value === undefined || (typeof value === 'string' && PLAIN_CONNECTION.has(value))) return null;
   const names = (Array.isArray(value) ? value.join(',') : value).split(',').map((n) => n.trim().toLowerCase()).filter((n) => n !== '' && n !== 'close' && n !== 'keep-alive');
   return names.length > 0 ? new Set(names) : null;
 }

@@ -1,8 +1,9 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express, type Request, type Response, type NextFunction, type Router } from 'express';
 import { GatewayError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { errorMiddleware } from './error-middleware.js';
-import { fastLane, type FastRoutes } from './fast-lane.js';
+import { withFastLane, type FastRoutes } from './fast-lane.js';
 
 export interface ReadyState {
   ready: boolean;
@@ -12,7 +13,7 @@ export interface ReadyState {
 export interface AppDeps {
   logger: Logger;
   v1: Router;
-  /** The busiest /v1 routes, served ahead of the routers (see fast-lane.ts). */
+  /** The busiest /v1 routes, served ahead of the app (see fast-lane.ts). */
   fast?: FastRoutes;
   /** Extra mounts (admin API, dashboard, /backend-api/codex), built by their own modules. */
   mounts?: ReadonlyArray<{ path: string; handler: Router }>;
@@ -22,15 +23,18 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
 }
 
+export interface GatewayApp {
+  readonly app: Express;
+  /** The server's request listener: the fast lane, then the app. */
+  readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
 /** The gateway's HTTP application: health, readiness, /v1 and whatever else main mounts. */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): GatewayApp {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('trust proxy', deps.trustProxy ?? false);
-
-  // While draining, the lane steps aside so the refusal below answers.
-  if (deps.fast !== undefined) app.use(fastLane(deps.fast, deps.draining));
 
   app.get('/health', function health(_req: Request, res: Response) {
     res.json({ status: 'ok' });
@@ -49,6 +53,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(function notFound(req: Request) {
     throw new GatewayError(404, 'invalid_request_error', 'unknown_url', `Invalid URL (${req.method} ${req.path}).`);
   });
-  app.use(errorMiddleware(deps.logger));
-  return app;
+  const onError = errorMiddleware(deps.logger);
+  app.use(onError);
+  // While draining, the lane steps aside so the refusal above answers.
+  const listener = deps.fast === undefined ? app : withFastLane(app, { routes: deps.fast, bypass: deps.draining, onError });
+  return { app, listener };
 }
