@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { REQUEST_LOG_TABLE } from '../src/store/entities/request-log.entity.js';
+import { REQUEST_LOG_TABLE } from '../src/store/usage-tables.js';
 import { BENCH_KEYS } from './bench-keys.js';
 import { BENCH_MODEL, largeConfig, largeKeyHashes, LOAD_KEY, smallConfig } from './bench-config.js';
 import { writeDocSection } from './doc-section.js';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../shared/logger.js';
 import type { UsageQuery } from '../usage/usage-query.js';
@@ -9,14 +10,18 @@ import { createDataSource } from './data-source.js';
 import { migrate } from './migrate.js';
 import { startRetention, type RetentionTask } from './retention.js';
 import { SqlUsageQuery } from './sql-usage-query.js';
+import { typeormSession } from './sql-session.js';
 import { SqlUsageWriter } from './sql-usage-writer.js';
-import { describeStorageUrl, type StoreDialect } from './storage-url.js';
+import { SqliteUsageThread } from './sqlite-usage-thread.js';
+import { describeStorageUrl, parseStorageUrl, type StoreDialect } from './storage-url.js';
 
 export interface OpenStoreOptions {
   /** Purge request-log rows older than this many ms in the background (`storage.retention`); omitted = keep. */
   retentionMs?: number;
   /** Run pending migrations first (default true; `false` for read-only tools that must not change the schema). */
   migrate?: boolean;
+  /** SQLite: how long a usage write waits for a database another connection holds locked (default 5 s). */
+  sqliteBusyTimeoutMs?: number;
 }
 
 export interface UsageStore {
@@ -65,10 +70,14 @@ export async function openUsageStore(storageUrl: string, logger: Logger, options
     options.retentionMs !== undefined
       ? startRetention({ dataSource, dialect, retentionMs: options.retentionMs, logger })
       : null;
+  const location = parseStorageUrl(storageUrl);
+  // A SQLite file is written from a thread of its own (sqlite-usage-thread.ts); an in-memory
+  // database exists only on its one connection, and MariaDB's driver already works off-thread.
+  const threaded = location.dialect === 'sqlite' && location.path !== ':memory:' ? new SqliteUsageThread(resolve(location.path), options.sqliteBusyTimeoutMs) : null;
   return {
     dataSource,
     dialect,
-    writer: new SqlUsageWriter(dataSource, dialect),
+    writer: threaded ?? new SqlUsageWriter(typeormSession(dataSource), dialect),
     query: new SqlUsageQuery(dataSource),
     accountState: new SqlAccountStateStore(dataSource),
     configRevisions: new SqlConfigRevisionStore(dataSource),
@@ -76,6 +85,7 @@ export async function openUsageStore(storageUrl: string, logger: Logger, options
     ping: (timeoutMs) => pingStore(dataSource, timeoutMs),
     close: async () => {
       retention?.stop();
+      await threaded?.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

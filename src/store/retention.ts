@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../shared/logger.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { REQUEST_LOG_TABLE } from './entities/request-log.entity.js';
+import { REQUEST_LOG_TABLE } from './usage-tables.js';
 import { sqlDialect } from './sql-dialect.js';
 import type { StoreDialect } from './storage-url.js';
 

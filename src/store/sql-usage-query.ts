@@ -15,8 +15,7 @@ import {
   type UsageTotals,
 } from '../usage/usage-query.js';
 import { invalidRequest } from '../shared/errors.js';
-import { HOURLY_ROLLUP_TABLE } from './entities/hourly-rollup.entity.js';
-import { REQUEST_LOG_TABLE } from './entities/request-log.entity.js';
+import { HOURLY_ROLLUP_TABLE, REQUEST_LOG_TABLE } from './usage-tables.js';
 import { decodeCursor, encodeCursor } from './request-log-cursor.js';
 import { toNumber, toNumberOrNull } from './sql-dialect.js';
 

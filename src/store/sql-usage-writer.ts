@@ -1,11 +1,10 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import { rollupDeltas, type RollupDelta } from '../usage/rollup.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { UsageWriteResult, UsageWriter } from '../usage/usage-writer.js';
-import { HOURLY_ROLLUP_TABLE } from './entities/hourly-rollup.entity.js';
-import { REQUEST_LOG_LENGTHS, REQUEST_LOG_TABLE } from './entities/request-log.entity.js';
 import { sqlDialect, stableChunks, valuesPlaceholders, type SqlDialect } from './sql-dialect.js';
+import type { SqlQuery, SqlSession, SqlValue } from './sql-session.js';
 import type { StoreDialect } from './storage-url.js';
+import { HOURLY_ROLLUP_TABLE, REQUEST_LOG_LENGTHS, REQUEST_LOG_TABLE } from './usage-tables.js';
 
 const LOG_COLUMNS = [
   'request_id', 'started_at', 'key_id', 'account_id', 'model', 'upstream_model', 'endpoint', 'stream', 'status',
@@ -19,8 +18,6 @@ const ROLLUP_COUNTERS = [
   'cost_micro_usd', 'unpriced_requests', 'latency_ms_sum',
 ] as const;
 
-type SqlValue = string | number | boolean | null;
-
 /**
  * The UsageWriter on SQL. One transaction per batch: find which request ids the log already has,
  * insert the others, then add only those to the hourly rollups. A duplicate (a retried batch whose
@@ -33,7 +30,7 @@ export class SqlUsageWriter implements UsageWriter {
   private readonly rollupSql: (rows: number) => string;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly session: SqlSession,
     dialect: StoreDialect,
   ) {
     this.dialect = sqlDialect(dialect);
@@ -46,26 +43,26 @@ export class SqlUsageWriter implements UsageWriter {
   async write(records: readonly UsageRecord[]): Promise<UsageWriteResult> {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     const unique = firstOfEachRequestId(records.map(sanitize));
-    return this.dataSource.transaction(async (manager) => {
-      const existing = await this.existingRequestIds(manager, unique.map((r) => r.requestId));
+    return this.session.transaction(async (query) => {
+      const existing = await this.existingRequestIds(query, unique.map((r) => r.requestId));
       const fresh = existing.size === 0 ? unique : unique.filter((r) => !existing.has(r.requestId));
       for (const chunk of stableChunks(fresh)) {
         const sql = `INSERT INTO ${REQUEST_LOG_TABLE} (${LOG_COLUMNS.join(', ')}) VALUES ${valuesPlaceholders(chunk.length, LOG_COLUMNS.length)}`;
-        await manager.query(sql, chunk.flatMap(logValues));
+        await query(sql, chunk.flatMap(logValues));
       }
       // Sorted so concurrent writers (several instances on one MariaDB) lock rollup rows in the same order.
       const deltas = rollupDeltas(fresh).sort(compareDeltas);
       for (const chunk of stableChunks(deltas)) {
-        await manager.query(this.rollupSql(chunk.length), chunk.flatMap(rollupValues));
+        await query(this.rollupSql(chunk.length), chunk.flatMap(rollupValues));
       }
       return { inserted: fresh.length, duplicates: records.length - fresh.length };
     });
   }
 
-  private async existingRequestIds(manager: EntityManager, ids: readonly string[]): Promise<Set<string>> {
+  private async existingRequestIds(query: SqlQuery, ids: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (const chunk of stableChunks(ids)) {
-      const rows: { request_id: string }[] = await manager.query(
+      const rows = await query(
         `SELECT request_id FROM ${REQUEST_LOG_TABLE} WHERE request_id IN (${chunk.map(() => '?').join(', ')})`,
         chunk,
       );

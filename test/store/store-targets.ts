@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { createConnection } from 'mysql2/promise';
 import type { Logger } from '../../src/shared/logger.js';
 import { openUsageStore, type UsageStore } from '../../src/store/open-store.js';
@@ -37,15 +38,23 @@ export const sqliteTarget: StoreTargetFactory = async () => {
     // /dev/null is a file, so nothing can be created below it.
     unreachableUrl: 'sqlite:/dev/null/codex-lb/usage.sqlite',
     async openSwitchable(logger) {
-      const store = await openUsageStore(url, logger);
+      // Writes give up on a locked database after 50 ms instead of 5 s: outages in test time.
+      const store = await openUsageStore(url, logger, { sqliteBusyTimeoutMs: 50 });
+      let locker: Database.Database | null = null;
       return {
         store,
-        // Closing the connection makes every write fail, as a vanished file system would.
+        // Another connection holding the write lock (a backup, `codex-lb migrate`, a stuck
+        // process) makes every usage write fail with SQLITE_BUSY until it lets go.
         down: async () => {
-          if (store.dataSource.isInitialized) await store.dataSource.destroy();
+          if (locker !== null) return;
+          locker = new Database(url.slice('sqlite:'.length));
+          locker.exec('BEGIN EXCLUSIVE');
         },
         up: async () => {
-          if (!store.dataSource.isInitialized) await store.dataSource.initialize();
+          if (locker === null) return;
+          locker.exec('COMMIT');
+          locker.close();
+          locker = null;
         },
       };
     },

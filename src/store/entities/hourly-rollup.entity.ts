@@ -1,12 +1,11 @@
 import { EntitySchema } from 'typeorm';
+import { HOURLY_ROLLUP_TABLE } from '../usage-tables.js';
 
 /**
  * Usage per UTC hour × key × account × model. The primary key is that tuple, so upserts hit one
  * row and range scans by hour are clustered. A missing account is stored as '' (NO_ACCOUNT):
  * a NULL in a unique key would never conflict and would split the row.
  */
-export const HOURLY_ROLLUP_TABLE = 'usage_hourly_rollup';
-
 export interface HourlyRollupRow {
   hourStart: number;
   keyId: string;

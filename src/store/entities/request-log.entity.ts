@@ -1,4 +1,5 @@
 import { EntitySchema } from 'typeorm';
+import { REQUEST_LOG_LENGTHS, REQUEST_LOG_TABLE } from '../usage-tables.js';
 
 /**
  * One row per /v1 request (the UsageRecord as stored). EntitySchema instead of decorators:
@@ -6,8 +7,6 @@ import { EntitySchema } from 'typeorm';
  * the same under every transpiler. Times are epoch-ms bigints: identical on SQLite and MariaDB,
  * millisecond precision, no time-zone conversion anywhere.
  */
-export const REQUEST_LOG_TABLE = 'usage_request_log';
-
 export interface RequestLogRow {
   id: number;
   requestId: string;
@@ -30,18 +29,6 @@ export interface RequestLogRow {
   ttftMs: number | null;
   userAgent: string | null;
 }
-
-/** Column lengths, shared with the writer, which truncates rather than failing a whole batch. */
-export const REQUEST_LOG_LENGTHS = {
-  requestId: 128,
-  keyId: 128,
-  accountId: 128,
-  model: 128,
-  upstreamModel: 128,
-  endpoint: 32,
-  errorCode: 64,
-  userAgent: 512,
-} as const;
 
 export const requestLogEntity = new EntitySchema<RequestLogRow>({
   name: 'RequestLog',
