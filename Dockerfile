@@ -50,5 +50,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.CODEX_LB_HEALTH_URL || 'http://127.0.0.1:2455/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The gateway handles SIGTERM itself (drain, flush usage, exit): give `docker stop` more than
 # server.shutdownGrace, e.g. `--stop-timeout 30`.
-ENTRYPOINT ["node", "/app/bin/codex-lb.js"]
+# --max-semi-space-size: as `npm start` (README, "Node flags").
+ENTRYPOINT ["node", "--max-semi-space-size=32", "/app/bin/codex-lb.js"]
 CMD ["start"]

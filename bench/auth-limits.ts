@@ -4,6 +4,7 @@ import autocannon from 'autocannon';
 import { BENCH_KEYS, benchKey } from './bench-keys.js';
 import { writeDocSection } from './doc-section.js';
 import { ARGS, numberOption, ROOT } from './cli-options.js';
+import { startScriptNodeFlags } from './node-flags.js';
 import { mainThreadCpuMicros, startProcess, type BenchProcess } from './processes.js';
 
 /**
@@ -87,9 +88,10 @@ function line(label: string, r: Run): string {
 
 async function main(): Promise<void> {
   const upstream = await startProcess('upstream', ['--import', 'tsx', 'bench/fast-upstream.ts'], ROOT);
-  const open = await startProcess('gateway (open)', ['--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'open'], ROOT);
-  const keyed = await startProcess('gateway (keys)', ['--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'keys'], ROOT);
-  const twin = await startProcess('gateway (open, A/A twin)', ['--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'open'], ROOT);
+  const nodeFlags = startScriptNodeFlags();
+  const open = await startProcess('gateway (open)', [...nodeFlags, '--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'open'], ROOT);
+  const keyed = await startProcess('gateway (keys)', [...nodeFlags, '--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'keys'], ROOT);
+  const twin = await startProcess('gateway (open, A/A twin)', [...nodeFlags, '--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'open'], ROOT);
   const results: Round[] = [];
   let errors = 0;
   let bias: number;

@@ -14,6 +14,7 @@ import { startProcess, type BenchProcess } from './processes.js';
 import { printGoals, renderProxySection } from './proxy-report.js';
 import { reloadUnderLoad } from './reload-under-load.js';
 import { ARGS, numberOption, ROOT } from './cli-options.js';
+import { startScriptNodeFlags } from './node-flags.js';
 
 /**
  * `npm run bench`: the reference benchmark (see the "Proxy" section of docs/benchmarks.md for
@@ -60,9 +61,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'codex-lb-bench-'));
   const configPath = join(dir, 'gateway.yaml');
   const upstream = await startProcess('upstream', ['--import', 'tsx', 'bench/fast-upstream.ts'], ROOT);
-  const bare = await startProcess('bare', ['--import', 'tsx', 'bench/bare-proxy.ts', upstream.url], ROOT);
+  const nodeFlags = startScriptNodeFlags();
+  const bare = await startProcess('bare', [...nodeFlags, '--import', 'tsx', 'bench/bare-proxy.ts', upstream.url], ROOT);
   writeFileSync(configPath, smallConfig(upstream.url));
-  const gateway = await startProcess('gateway', [...gatewayNodeArgs, 'bin/codex-lb.js', 'start', '--config', configPath, '--no-watch'], ROOT);
+  const gateway = await startProcess('gateway', [...nodeFlags, ...gatewayNodeArgs, 'bin/codex-lb.js', 'start', '--config', configPath, '--no-watch'], ROOT);
   const processes: Record<Target, BenchProcess> = { direct: upstream, bare, gateway };
   const watched = [upstream, bare, gateway];
   const url = (t: Target) => processes[t].url;
