@@ -4,7 +4,8 @@ import { readYamlDocumentSource, type YamlSource } from './yaml-source.js';
 /**
  * gateway.yaml through js-yaml, an accelerator for large files: the `yaml` package builds a full
  * document (CST, nodes, ranges) and takes seconds for a file with 10,000 keys, js-yaml reads the
- * same data in tens of milliseconds. It is only used when it cannot disagree with the `yaml` path:
+ * same data in tens of milliseconds (the 4.x line: on the bench's 1.5 MB file, 10,000 keys, 4.3
+ * took about half the time of 5.5). It is only used when it cannot disagree with the `yaml` path:
  * - any `${` declines it (interpolation types a plain `${PORT}` but not a quoted `"${PORT}"`, and
  *   js-yaml does not say how a scalar was written);
  * - anything js-yaml refuses (syntax errors, duplicate keys, …) declines it, so errors are always
