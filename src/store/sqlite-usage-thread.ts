@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { UsageWriteResult, UsageWriter } from '../usage/usage-writer.js';
 
-export type WorkerRequest = { readonly kind: 'write'; readonly id: number; readonly records: UsageRecord[] } | { readonly kind: 'close' };
+export type WorkerRequest = { readonly kind: 'write'; readonly id: number; readonly records: readonly UsageRecord[] } | { readonly kind: 'close' };
 export type WorkerReply =
   | { readonly id: number; readonly ok: true; readonly result: UsageWriteResult }
   | { readonly id: number; readonly ok: false; readonly message: string; readonly code: string | null };
@@ -43,7 +43,7 @@ export class SqliteUsageThread implements UsageWriter {
       const id = this.nextId++;
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) worker.ref();
-      const message: WorkerRequest = { kind: 'write', id, records: [...records] };
+      const message: WorkerRequest = { kind: 'write', id, records };
       try {
         worker.postMessage(message);
       } catch (error) {

@@ -30,7 +30,7 @@ port.on('message', (message: WorkerRequest) => {
   queue = queue.then(() => write(message.id, message.records));
 });
 
-async function write(id: number, records: UsageRecord[]): Promise<void> {
+async function write(id: number, records: readonly UsageRecord[]): Promise<void> {
   let reply: WorkerReply;
   try {
     reply = { id, ok: true, result: await writer.write(records) };
