@@ -76,15 +76,18 @@ export class PolicyEngine {
         pending.push(probe.dimension === 'requests' ? probe.counter.add(key, 1) : probe.counter.peek(key));
       }
     }
-    const settled = await Promise.allSettled(pending);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed !== undefined) {
-      await this.undoRequests(key, probes, settled);
+    let states: CounterState[];
+    try {
+      states = await Promise.all(pending);
+    } catch (error) {
+      // A store failed: take back the requests that were counted (the rest settle meanwhile).
+      const settled = await Promise.allSettled(pending);
+      await this.undoRequests(key, probes, (i) => settled[i].status === 'fulfilled');
       for (const h of held) this.slots.release(h);
-      throw failed.reason;
+      throw error;
     }
     const readings = probes.map((probe, i): BudgetReading => {
-      const state = (settled[i] as PromiseFulfilledResult<CounterState>).value;
+      const state = states[i];
       return { policy: probe.policy, dimension: probe.dimension, limit: probe.limit, used: state.used, resetMs: state.resetMs };
     });
 
@@ -95,7 +98,7 @@ export class PolicyEngine {
       if (over && (worst === null || r.resetMs > worst.resetMs)) worst = r;
     }
     if (worst !== null) {
-      await this.undoRequests(key, probes, settled);
+      await this.undoRequests(key, probes, () => true);
       for (const h of held) this.slots.release(h);
       const undone = readings.map((r) => (r.dimension === 'requests' ? { ...r, used: r.used - 1 } : r));
       const shown = undone[readings.indexOf(worst)];
@@ -106,10 +109,11 @@ export class PolicyEngine {
     return { ok: true, grant: new PolicyGrant(key, readings, charges, held, this.slots) };
   }
 
-  private async undoRequests(key: string, probes: readonly BudgetProbe[], settled: readonly PromiseSettledResult<CounterState>[]): Promise<void> {
+  /** Takes back the request counted by each `requests` probe for which `counted(i)` holds. */
+  private async undoRequests(key: string, probes: readonly BudgetProbe[], counted: (i: number) => boolean): Promise<void> {
     const undo: Promise<void>[] = [];
     probes.forEach((probe, i) => {
-      if (probe.dimension === 'requests' && settled[i].status === 'fulfilled') undo.push(probe.counter.subtract(key, 1));
+      if (probe.dimension === 'requests' && counted(i)) undo.push(probe.counter.subtract(key, 1));
     });
     await Promise.allSettled(undo);
   }
