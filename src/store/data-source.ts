@@ -2,11 +2,14 @@ import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../migrations/all-migrations.js';
 import { STORE_ENTITIES } from './entities/store-entities.js';
+import { applySqlitePragmas } from './sqlite-pragmas.js';
 import { parseStorageUrl, type StoreDialect } from './storage-url.js';
 
 export interface StoreDataSource {
   dataSource: DataSource;
   dialect: StoreDialect;
+  /** The SQLite database file, resolved; null for MariaDB and an in-memory SQLite database. */
+  sqliteFile: string | null;
 }
 
 export const MIGRATIONS_TABLE = 'codex_lb_migrations';
@@ -31,26 +34,24 @@ export function createDataSource(storageUrl: string): StoreDataSource {
     const file = memory ? location.path : resolve(location.path);
     return {
       dialect: 'sqlite',
+      sqliteFile: memory ? null : file,
       dataSource: new DataSource({
         ...common,
         type: 'better-sqlite3',
         database: file,
-        // WAL + synchronous=NORMAL: commits append to the log without an fsync each; a power
-        // cut can lose the last transactions but never corrupts the file. Readers don't block
-        // the writer. busy timeout: another process (`codex-lb migrate`) may hold the lock.
+        // WAL with the pragmas of sqlite-pragmas.ts (why: there). busy timeout: another
+        // process (`codex-lb migrate`) or the usage writer's thread may hold the lock.
         enableWAL: !memory,
         timeout: 5_000,
         // (The driver creates the file's directory itself.)
-        prepareDatabase: (db: { pragma(source: string): unknown }) => {
-          db.pragma('synchronous = NORMAL');
-          db.pragma('foreign_keys = ON');
-        },
+        prepareDatabase: applySqlitePragmas,
       }),
     };
   }
 
   return {
     dialect: 'mariadb',
+    sqliteFile: null,
     dataSource: new DataSource({
       ...common,
       // 'mariadb', not 'mysql', against MariaDB (STACK.md); it speaks to MySQL as well.

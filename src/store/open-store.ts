@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../shared/logger.js';
 import type { UsageQuery } from '../usage/usage-query.js';
@@ -13,7 +12,7 @@ import { SqlUsageQuery } from './sql-usage-query.js';
 import { typeormSession } from './sql-session.js';
 import { SqlUsageWriter } from './sql-usage-writer.js';
 import { SqliteUsageThread } from './sqlite-usage-thread.js';
-import { describeStorageUrl, parseStorageUrl, type StoreDialect } from './storage-url.js';
+import { describeStorageUrl, type StoreDialect } from './storage-url.js';
 
 export interface OpenStoreOptions {
   /** Purge request-log rows older than this many ms in the background (`storage.retention`); omitted = keep. */
@@ -55,7 +54,7 @@ export interface UsageStore {
  * schema it does not know); once running, outages are absorbed by the recorder.
  */
 export async function openUsageStore(storageUrl: string, logger: Logger, options: OpenStoreOptions = {}): Promise<UsageStore> {
-  const { dataSource, dialect } = createDataSource(storageUrl);
+  const { dataSource, dialect, sqliteFile } = createDataSource(storageUrl);
   await dataSource.initialize();
   try {
     if (options.migrate !== false) {
@@ -70,10 +69,9 @@ export async function openUsageStore(storageUrl: string, logger: Logger, options
     options.retentionMs !== undefined
       ? startRetention({ dataSource, dialect, retentionMs: options.retentionMs, logger })
       : null;
-  const location = parseStorageUrl(storageUrl);
   // A SQLite file is written from a thread of its own (sqlite-usage-thread.ts); an in-memory
   // database exists only on its one connection, and MariaDB's driver already works off-thread.
-  const threaded = location.dialect === 'sqlite' && location.path !== ':memory:' ? new SqliteUsageThread(resolve(location.path), options.sqliteBusyTimeoutMs) : null;
+  const threaded = sqliteFile === null ? null : new SqliteUsageThread(sqliteFile, options.sqliteBusyTimeoutMs);
   return {
     dataSource,
     dialect,

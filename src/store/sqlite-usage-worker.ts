@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { UsageRecord } from '../usage/usage-record.js';
+import { applySqlitePragmas } from './sqlite-pragmas.js';
 import { sqliteSession } from './sqlite-session.js';
 import { SqlUsageWriter } from './sql-usage-writer.js';
 import type { WorkerReply, WorkerRequest } from './sqlite-usage-thread.js';
@@ -11,9 +12,8 @@ import type { WorkerReply, WorkerRequest } from './sqlite-usage-thread.js';
  */
 const { file, busyTimeoutMs } = workerData as { file: string; busyTimeoutMs: number };
 const db = new Database(file, { timeout: busyTimeoutMs });
-// As the main connection (data-source.ts): WAL, commits without an fsync each.
 db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
+applySqlitePragmas(db);
 const writer = new SqlUsageWriter(sqliteSession(db), 'sqlite');
 const port = parentPort;
 if (port === null) throw new Error('sqlite-usage-worker.ts runs as a worker thread');
