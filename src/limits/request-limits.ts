@@ -38,10 +38,15 @@ export class RequestLimits {
 
   /**
    * Counts an attempt on the account against its policies (model-scoped ones included). A refused
-   * account is not tried: the router moves on to the next candidate.
+   * account is not tried: the router moves on to the next candidate. Synchronous when there is
+   * nothing to count (most accounts have no policies): no promise, no turn of the microtask queue.
    */
-  async tryAccount(account: AccountSpec, modelId: string): Promise<AccountVerdict> {
+  tryAccount(account: AccountSpec, modelId: string): AccountVerdict | Promise<AccountVerdict> {
     if (account.policies.length === 0 || this.finished) return ALLOWED;
+    return this.countAttempt(account, modelId);
+  }
+
+  private async countAttempt(account: AccountSpec, modelId: string): Promise<AccountVerdict> {
     const { grant, refusal } = await this.admitter.admitAccount(this.snapshot, account, modelId);
     if (refusal !== null) return { ok: false, retryInMs: refusal.resetMs, reason: `policy '${refusal.policy.id}' (${refusal.dimension})` };
     if (grant !== null) {

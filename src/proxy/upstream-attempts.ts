@@ -83,8 +83,8 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
     if (adapter === undefined) continue;
     const accountId = candidate.account.id;
     // Account policies: an account at its limit is skipped, without using up a failover attempt.
-    // (Most accounts have none: no await, so no extra turn of the microtask queue, for them.)
-    const verdict = ctx.limits === null || candidate.account.policies.length === 0 ? null : await ctx.limits.tryAccount(candidate.account, candidate.model.id);
+    const trial = ctx.limits === null ? null : ctx.limits.tryAccount(candidate.account, candidate.model.id);
+    const verdict = trial instanceof Promise ? await trial : trial;
     if (verdict !== null && !verdict.ok) {
       attempt -= 1;
       continue;
