@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { BENCH_KEYS, benchKey } from './bench-keys.js';
+import { buildDist } from './build-dist.js';
 import { writeDocSection } from './doc-section.js';
 import { ARGS, numberOption, ROOT } from './cli-options.js';
 import { startScriptNodeFlags } from './node-flags.js';
@@ -21,7 +22,7 @@ import { mainThreadCpuMicros, startProcess, type BenchProcess } from './processe
  * shows the method's own bias. Writes the "## Auth and limits" section of docs/benchmarks.md.
  *
  * Options: --duration <s> per round (default 6), --rounds <n> (default 7), --connections <n>
- * (default 50, split between the two), --no-write.
+ * (default 50, split between the two), --no-write, --no-build (use dist/ as it is).
  */
 
 const duration = numberOption('duration', 6);
@@ -49,11 +50,13 @@ interface Run {
   mainPerRequest: number;
 }
 
-async function load(target: BenchProcess, withKeys: boolean, seconds: number, conns: number): Promise<Run> {
-  const requests = Array.from({ length: withKeys ? ROTATED_KEYS : 1 }, (_, i) => ({
+async function load(target: BenchProcess, seconds: number, conns: number): Promise<Run> {
+  // The same requests for both gateways (the open one, without keys, takes the bearer as
+  // anonymous), so the one load generator does the same work for each side.
+  const requests = Array.from({ length: ROTATED_KEYS }, (_, i) => ({
     method: 'POST',
     path: '/v1/chat/completions',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${withKeys ? benchKey((i * 7) % BENCH_KEYS) : 'dummy'}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${benchKey((i * 7) % BENCH_KEYS)}` },
     body,
   }));
   const before = target.cpuMicros();
@@ -77,9 +80,9 @@ interface Round {
 }
 
 /** One round: both targets under load at once, half the connections each. */
-async function pairedRound(a: BenchProcess, aKeys: boolean, b: BenchProcess, bKeys: boolean, seconds: number): Promise<[Run, Run]> {
+async function pairedRound(a: BenchProcess, b: BenchProcess, seconds: number): Promise<[Run, Run]> {
   const half = Math.max(1, Math.floor(connections / 2));
-  return Promise.all([load(a, aKeys, seconds, half), load(b, bKeys, seconds, half)]);
+  return Promise.all([load(a, seconds, half), load(b, seconds, half)]);
 }
 
 function line(label: string, r: Run): string {
@@ -87,6 +90,7 @@ function line(label: string, r: Run): string {
 }
 
 async function main(): Promise<void> {
+  buildDist((text) => process.stdout.write(`${text}\n`));
   const upstream = await startProcess('upstream', ['--import', 'tsx', 'bench/fast-upstream.ts'], ROOT);
   const nodeFlags = startScriptNodeFlags();
   const open = await startProcess('gateway (open)', [...nodeFlags, '--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'open'], ROOT);
@@ -94,17 +98,17 @@ async function main(): Promise<void> {
   const twin = await startProcess('gateway (open, A/A twin)', [...nodeFlags, '--import', 'tsx', 'bench/limits-gateway-child.ts', upstream.url, 'open'], ROOT);
   const results: Round[] = [];
   let errors = 0;
-  let bias: number;
+  let bias: Bias;
   try {
     // Warm-up of all three (JIT, keep-alive pools), discarded.
-    await pairedRound(open, false, keyed, true, Math.min(3, duration));
-    await pairedRound(open, false, twin, false, Math.min(3, duration));
+    await pairedRound(open, keyed, Math.min(3, duration));
+    await pairedRound(open, twin, Math.min(3, duration));
     // A/A: the same setup on both sides; what the method reports when there is nothing to find.
-    const [a, b] = await pairedRound(open, false, twin, false, duration);
-    bias = 1 - b.rps / a.rps;
-    process.stdout.write(`A/A round: ${line('open', a)} | ${line('open twin', b)} | bias ${pct(bias)}\n`);
+    const [a, b] = await pairedRound(open, twin, duration);
+    bias = { rps: 1 - b.rps / a.rps, main: b.mainPerRequest / a.mainPerRequest - 1 };
+    process.stdout.write(`A/A round: ${line('open', a)} | ${line('open twin', b)} | bias ${pct(bias.rps)} of RPS, ${pct(bias.main)} of main thread\n`);
     for (let round = 1; round <= rounds; round++) {
-      const [o, k] = await pairedRound(open, false, keyed, true, duration);
+      const [o, k] = await pairedRound(open, keyed, duration);
       errors += o.errors + k.errors;
       results.push({ open: o, keys: k });
       process.stdout.write(`round ${round}: ${line('open', o)} | ${line('keys', k)} | cost ${pct(1 - k.rps / o.rps)}\n`);
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
   }
   const summary = summarize(results);
   process.stdout.write(
-    `auth + limits ${summary.rpsCost <= GOAL && summary.mainCost <= GOAL ? 'met' : 'NOT met'}: ${pct(summary.rpsCost)} of RPS (median of ${rounds} simultaneous rounds), ${pct(summary.cpuCost)} of gateway CPU per request, ${pct(summary.mainCost)} of its main thread's (goal ≤ ${GOAL * 100} %), A/A bias ${pct(bias)}, errors ${errors}\n`,
+    `auth + limits ${summary.rpsCost <= GOAL && summary.mainCost <= GOAL ? 'met' : 'NOT met'}: ${pct(summary.rpsCost)} of RPS (median of ${rounds} simultaneous rounds), ${pct(summary.cpuCost)} of gateway CPU per request, ${pct(summary.mainCost)} of its main thread's (goal ≤ ${GOAL * 100} %), A/A bias ${pct(bias.rps)} of RPS and ${pct(bias.main)} of main thread, errors ${errors}\n`,
   );
   if (!ARGS.includes('--no-write')) {
     const machine = `${cpus().length} vCPU ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}`;
@@ -159,22 +163,31 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(1)} %`;
 }
 
-function render(results: Round[], s: Summary, errors: number, machine: string, bias: number): string {
+/** What the A/A round reports for two identical gateways: the method's own error. */
+interface Bias {
+  rps: number;
+  main: number;
+}
+
+function render(results: Round[], s: Summary, errors: number, machine: string, bias: Bias): string {
   return [
     '## Auth and limits',
     '',
     '`npm run bench:limits` (`bench/auth-limits.ts`): what API keys and rate limits cost on the hot path.',
-    "Two gateways (from the sources) in front of the proxy bench's fast upstream: **open** is the",
+    "Two gateways (built, from dist/) in front of the proxy bench's fast upstream: **open** is the",
     '`npm run bench` setup (auth off, no keys, no policies); **keys** has `auth.enabled: true`, 10,000 keys',
     '(`keyHash:`) and on every key a policy with a requests, tokens and cost budget and a concurrency',
     'limit (counters in memory), so each request is authenticated (SHA-256 + lookup), admitted against',
     'three counters and one slot, gets its `x-ratelimit-*` headers, and is charged its tokens and cost at',
-    `the end. Clients rotate over ${ROTATED_KEYS.toLocaleString('en-US')} of the keys. Non-streamed chat, ${duration} s per round.`,
+    `the end. Both get the same requests, rotating over ${ROTATED_KEYS.toLocaleString('en-US')} of the keys (open, which has no keys, serves`,
+    `them as anonymous). Non-streamed chat, ${duration} s per round.`,
     '',
     'Method: in every round both gateways are under load **at the same time**, with half of the',
     `${connections} connections each, so whatever else the shared machine does in that round hits both alike`,
     '(run one after the other, identical rounds differed by ±20 %, more than the effect measured).',
-    'Both saturate and the scheduler shares the cores between them, so the RPS ratio is their cost ratio.',
+    'One load generator (one process) drives both sides; how its requests split between them depends on',
+    'how fast each answers, but also on which process is which (the A/A round shows how far apart two',
+    'identical gateways land).',
     `The figure is the median over ${results.length} rounds, after a discarded warm-up. An A/A round (open`,
     'against an identical open twin) shows what the method reports when there is no difference.',
     'CPU per request is each gateway\'s CPU time around the round (`/proc/<pid>/stat`) ÷ its requests (all threads:',
@@ -191,7 +204,7 @@ function render(results: Round[], s: Summary, errors: number, machine: string, b
     ),
     `| **median** | **${s.openRps.toFixed(0)}** | **${s.keysRps.toFixed(0)}** | **${pct(s.rpsCost)}** | **${s.openCpu.toFixed(0)}** | **${s.keysCpu.toFixed(0)}** | **${pct(s.cpuCost)}** | **${s.openMain.toFixed(0)}** | **${s.keysMain.toFixed(0)}** | **${pct(s.mainCost)}** |`,
     '',
-    `A/A bias (open vs its twin): ${pct(bias)}.`,
+    `A/A bias (open vs its twin): ${pct(bias.rps)} of RPS, ${pct(bias.main)} of main-thread CPU per request.`,
     '',
     'Reading: side by side, neither gateway\'s main thread is saturated (both wait on the shared upstream and',
     'load generator), so the RPS of a round hardly separates them; one gateway alone under `npm run bench`',

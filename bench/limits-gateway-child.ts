@@ -1,12 +1,17 @@
-// A gateway for `npm run bench:limits`, from the sources (tsx): `open` is the proxy bench's setup
-// (auth off, no keys, no policies); `keys` has auth on, 10,000 keys and a policy on every key.
+// A gateway for `npm run bench:limits`, the built one (dist/, like `npm run bench`): `open` is
+// the proxy bench's setup (auth off, no keys, no policies); `keys` has auth on, 10,000 keys and a
+// policy on every key.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGateway } from '../src/main.js';
+import { pathToFileURL } from 'node:url';
 import { keyHash } from '../src/shared/hashing.js';
 import { createLogger } from '../src/shared/logger.js';
 import { BENCH_KEYS, benchKey } from './bench-keys.js';
+import { ROOT } from './cli-options.js';
+
+type Main = typeof import('../src/main.js');
+const { startGateway } = (await import(pathToFileURL(join(ROOT, 'dist/src/main.js')).href)) as Main;
 
 const [upstream, mode] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'codex-lb-bench-limits-'));

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { REQUEST_LOG_TABLE } from '../src/store/usage-tables.js';
 import { BENCH_KEYS } from './bench-keys.js';
+import { buildDist } from './build-dist.js';
 import { BENCH_MODEL, largeConfig, largeKeyHashes, LOAD_KEY, smallConfig } from './bench-config.js';
 import { writeDocSection } from './doc-section.js';
 import { cpuOf, PROCESS_OF, TARGETS, type BenchData, type LoadRow, type SequentialRound, type Target } from './goals.js';
@@ -48,16 +48,8 @@ const SCENARIOS: ReadonlyArray<{ name: string; shape: Shape }> = [
 ];
 const DRIP = shape({ model: BENCH_MODEL, messages, stream: true, stream_options: { include_usage: true } }, { 'x-bench-drip-ms': '5' });
 
-function build(): void {
-  if (ARGS.includes('--no-build')) return;
-  write('building dist/ (npm run build)…');
-  const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) write('warning: the build reported errors; using what it emitted');
-  if (!existsSync(join(ROOT, 'dist/src/main.js'))) throw new Error('dist/src/main.js is missing: the build failed');
-}
-
 async function main(): Promise<void> {
-  build();
+  buildDist(write);
   const dir = mkdtempSync(join(tmpdir(), 'codex-lb-bench-'));
   const configPath = join(dir, 'gateway.yaml');
   const upstream = await startProcess('upstream', ['--import', 'tsx', 'bench/fast-upstream.ts'], ROOT);

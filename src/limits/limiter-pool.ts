@@ -1,7 +1,7 @@
 import type { BudgetSpec, PolicySpec } from '../runtime/snapshot.js';
 import type { LimiterBackend } from './limiter-backend.js';
 import { BUDGET_DIMENSIONS, limitUnits, windowSeconds, type BudgetDimension } from './policy-math.js';
-import { WindowCounter } from './window-counter.js';
+import type { WindowCounter } from './window-counter.js';
 
 /** One budget of a policy with its counter: what an admission reads or adds to. */
 export interface BudgetProbe {
@@ -9,6 +9,8 @@ export interface BudgetProbe {
   readonly dimension: BudgetDimension;
   /** In counter units (micro-USD for cost). */
   readonly limit: number;
+  /** `limit` as a header value (a large limit is a double, slow to print on every request). */
+  readonly limitText: string;
   readonly counter: WindowCounter;
 }
 
@@ -32,7 +34,9 @@ export class LimiterPool {
       const list: BudgetProbe[] = [];
       for (const dimension of BUDGET_DIMENSIONS) {
         const budget = policy[dimension];
-        if (budget !== undefined) list.push({ policy, dimension, limit: limitUnits(dimension, budget), counter: this.counter(policy, dimension, budget) });
+        if (budget === undefined) continue;
+        const limit = limitUnits(dimension, budget);
+        list.push({ policy, dimension, limit, limitText: String(limit), counter: this.counter(policy, dimension, budget) });
       }
       probes = list;
       this.probeCache.set(policy, probes);
@@ -44,8 +48,7 @@ export class LimiterPool {
     const name = `${policy.fingerprint}:${dimension}`;
     let counter = this.counters.get(name);
     if (counter === undefined) {
-      const seconds = windowSeconds(budget.perMs);
-      counter = new WindowCounter(this.backend.limiter(name, seconds), seconds * 1000);
+      counter = this.backend.counter(name, windowSeconds(budget.perMs));
       this.counters.set(name, counter);
     }
     return counter;

@@ -1,19 +1,15 @@
-import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { LimiterBackend } from './limiter-backend.js';
-import { UNBOUNDED_POINTS } from './limiter-backend.js';
+import { MemoryWindowCounter } from './memory-window-counter.js';
 
-/** Counters in this process: the default, and the insurance of the shared backends. */
+/** Counters in this process: the default. */
 export class MemoryLimiterBackend implements LimiterBackend {
   readonly kind = 'memory' as const;
   readonly description = 'memory';
 
-  limiter(name: string, windowSec: number): RateLimiterAbstract {
-    return memoryLimiter(name, windowSec);
+  counter(_name: string, windowSec: number): MemoryWindowCounter {
+    // Each counter has its own store, so the name need not prefix its keys.
+    return new MemoryWindowCounter(windowSec * 1000);
   }
 
   async close(): Promise<void> {}
-}
-
-export function memoryLimiter(name: string, windowSec: number): RateLimiterMemory {
-  return new RateLimiterMemory({ keyPrefix: name, points: UNBOUNDED_POINTS, duration: windowSec });
 }

@@ -3,8 +3,9 @@ import { RateLimiterMySQL, RLWrapperTimeouts, type RateLimiterAbstract } from 'r
 import type { Logger } from '../shared/logger.js';
 import type { MariadbLocation } from '../store/storage-url.js';
 import { InsuranceLimiter } from './insurance-limiter.js';
-import { UNBOUNDED_POINTS, type LimiterBackend } from './limiter-backend.js';
+import { limiterCounter, UNBOUNDED_POINTS, type LimiterBackend } from './limiter-backend.js';
 import { StoreHealth } from './store-health.js';
+import type { WindowCounter } from './window-counter.js';
 
 export interface MysqlBackendOptions {
   location: MariadbLocation;
@@ -50,7 +51,11 @@ export class MysqlLimiterBackend implements LimiterBackend {
     return backend;
   }
 
-  limiter(name: string, windowSec: number): RateLimiterAbstract {
+  counter(name: string, windowSec: number): WindowCounter {
+    return limiterCounter(this.limiter(name, windowSec), windowSec);
+  }
+
+  private limiter(name: string, windowSec: number): RateLimiterAbstract {
     const store = new RateLimiterMySQL({
       storeClient: this.pool,
       storeType: 'pool',

@@ -2,12 +2,19 @@ import type { PolicySpec } from '../runtime/snapshot.js';
 import type { ConcurrencySlots } from './concurrency-slots.js';
 import type { BudgetProbe, LimiterPool } from './limiter-pool.js';
 import { chargeUnits, type BudgetDimension, type ChargeableUsage } from './policy-math.js';
+import { isPromise, type MaybePromise } from '../shared/maybe-promise.js';
 import type { CounterState } from './window-counter.js';
 
 /** Who is counted: a client key or an upstream account. Each has its own counters per policy. */
 export interface LimitSubject {
   readonly kind: 'key' | 'account';
   readonly id: string;
+  /** The subject's key in every counter and slot: `key:<id>` or `account:<id>`. */
+  readonly counterKey: string;
+}
+
+export function limitSubject(kind: LimitSubject['kind'], id: string): LimitSubject {
+  return { kind, id, counterKey: `${kind}:${id}` };
 }
 
 /** One budget of one policy as seen by an admission. */
@@ -16,6 +23,8 @@ export interface BudgetReading {
   readonly dimension: BudgetDimension;
   /** In counter units (micro-USD for cost). */
   readonly limit: number;
+  /** `limit` as a header value, made once per policy. */
+  readonly limitText: string;
   /** Used in the window, this request included for `requests`. */
   readonly used: number;
   readonly resetMs: number;
@@ -54,41 +63,49 @@ export class PolicyEngine {
     private readonly slots: ConcurrencySlots,
   ) {}
 
-  async admit(subject: LimitSubject, policies: readonly PolicySpec[]): Promise<Admission> {
-    const key = `${subject.kind}:${subject.id}`;
+  /** Synchronous when every counter is (in-memory policies): no promise, no microtask turn. */
+  admit(subject: LimitSubject, policies: readonly PolicySpec[]): MaybePromise<Admission> {
+    const key = subject.counterKey;
     const held: string[] = [];
     for (const policy of policies) {
       if (policy.concurrency === undefined) continue;
-      const slot = `${policy.fingerprint}|${key}`;
-      if (!this.slots.tryAcquire(slot, policy.concurrency)) {
-        for (const h of held) this.slots.release(h);
-        const refusal: Refusal = { subject, policy, dimension: 'concurrency', limit: policy.concurrency, used: this.slots.count(slot), resetMs: null, readings: [] };
+      if (!this.slots.tryAcquire(policy.fingerprint, key, policy.concurrency)) {
+        this.releaseAll(key, held);
+        const used = this.slots.count(policy.fingerprint, key);
+        const refusal: Refusal = { subject, policy, dimension: 'concurrency', limit: policy.concurrency, used, resetMs: null, readings: [] };
         return { ok: false, refusal };
       }
-      held.push(slot);
+      held.push(policy.fingerprint);
     }
 
     const probes: BudgetProbe[] = [];
-    const pending: Promise<CounterState>[] = [];
+    const answers: MaybePromise<CounterState>[] = [];
+    let pending = false;
     for (const policy of policies) {
       for (const probe of this.pool.probes(policy)) {
+        const answer = probe.dimension === 'requests' ? probe.counter.add(key, 1) : probe.counter.peek(key);
+        if (isPromise(answer)) pending = true;
         probes.push(probe);
-        pending.push(probe.dimension === 'requests' ? probe.counter.add(key, 1) : probe.counter.peek(key));
+        answers.push(answer);
       }
     }
-    let states: CounterState[];
-    try {
-      states = await Promise.all(pending);
-    } catch (error) {
-      // A store failed: take back the requests that were counted (the rest settle meanwhile).
-      const settled = await Promise.allSettled(pending);
-      await this.undoRequests(key, probes, (i) => settled[i].status === 'fulfilled');
-      for (const h of held) this.slots.release(h);
-      throw error;
-    }
+    if (!pending) return this.decide(subject, key, probes, answers as CounterState[], held);
+    return Promise.all(answers).then(
+      (states) => this.decide(subject, key, probes, states, held),
+      async (error: unknown) => {
+        // A store failed: take back the requests that were counted (the rest settle meanwhile).
+        const settled = await Promise.allSettled(answers);
+        await this.undoRequests(key, probes, (i) => settled[i].status === 'fulfilled');
+        this.releaseAll(key, held);
+        throw error;
+      },
+    );
+  }
+
+  private decide(subject: LimitSubject, key: string, probes: readonly BudgetProbe[], states: readonly CounterState[], held: readonly string[]): MaybePromise<Admission> {
     const readings = probes.map((probe, i): BudgetReading => {
       const state = states[i];
-      return { policy: probe.policy, dimension: probe.dimension, limit: probe.limit, used: state.used, resetMs: state.resetMs };
+      return { policy: probe.policy, dimension: probe.dimension, limit: probe.limit, limitText: probe.limitText, used: state.used, resetMs: state.resetMs };
     });
 
     let worst: BudgetReading | null = null;
@@ -97,25 +114,36 @@ export class PolicyEngine {
       // The request can only pass once every exhausted budget has reset: report the last one.
       if (over && (worst === null || r.resetMs > worst.resetMs)) worst = r;
     }
-    if (worst !== null) {
-      await this.undoRequests(key, probes, () => true);
-      for (const h of held) this.slots.release(h);
-      const undone = readings.map((r) => (r.dimension === 'requests' ? { ...r, used: r.used - 1 } : r));
-      const shown = undone[readings.indexOf(worst)];
-      const refusal: Refusal = { subject, policy: shown.policy, dimension: shown.dimension, limit: shown.limit, used: shown.used, resetMs: shown.resetMs, readings: undone };
-      return { ok: false, refusal };
+    if (worst === null) {
+      const charges = probes.filter((p) => p.dimension !== 'requests');
+      return { ok: true, grant: new PolicyGrant(key, readings, charges, held, this.slots) };
     }
-    const charges = probes.filter((p) => p.dimension !== 'requests');
-    return { ok: true, grant: new PolicyGrant(key, readings, charges, held, this.slots) };
+    const undo = this.undoRequests(key, probes, () => true);
+    this.releaseAll(key, held);
+    const undone = readings.map((r) => (r.dimension === 'requests' ? { ...r, used: r.used - 1 } : r));
+    const shown = undone[readings.indexOf(worst)];
+    const refused: Admission = {
+      ok: false,
+      refusal: { subject, policy: shown.policy, dimension: shown.dimension, limit: shown.limit, used: shown.used, resetMs: shown.resetMs, readings: undone },
+    };
+    // The refusal is answered once the take-back is stored, so a retry right after sees it.
+    return isPromise(undo) ? undo.then(() => refused) : refused;
   }
 
   /** Takes back the request counted by each `requests` probe for which `counted(i)` holds. */
-  private async undoRequests(key: string, probes: readonly BudgetProbe[], counted: (i: number) => boolean): Promise<void> {
-    const undo: Promise<void>[] = [];
+  private undoRequests(key: string, probes: readonly BudgetProbe[], counted: (i: number) => boolean): MaybePromise<void> {
+    let undo: Promise<void>[] | null = null;
     probes.forEach((probe, i) => {
-      if (probe.dimension === 'requests' && counted(i)) undo.push(probe.counter.subtract(key, 1));
+      if (probe.dimension !== 'requests' || !counted(i)) return;
+      const done = probe.counter.subtract(key, 1);
+      if (isPromise(done)) (undo ??= []).push(done);
     });
-    await Promise.allSettled(undo);
+    if (undo !== null) return Promise.allSettled(undo).then(() => undefined);
+  }
+
+  /** Gives back the slots of `policies` (fingerprints) that `key` holds. */
+  private releaseAll(key: string, policies: readonly string[]): void {
+    for (const policy of policies) this.slots.release(policy, key);
   }
 }
 
@@ -128,33 +156,38 @@ export class PolicyGrant {
     private readonly key: string,
     readonly readings: readonly BudgetReading[],
     private readonly charges: readonly BudgetProbe[],
+    /** Fingerprints of the policies whose concurrency slot the request holds. */
     private readonly slotsHeld: readonly string[],
     private readonly slots: ConcurrencySlots,
   ) {}
 
-  /** Adds the request's actual usage to its token and cost budgets; returns the budgets now used up. */
-  async charge(usage: ChargeableUsage): Promise<Exhausted[]> {
-    if (this.charged) return [];
-    this.charged = true;
+  /**
+   * Adds the request's actual usage to its token and cost budgets; returns the budgets now used
+   * up. Synchronous when every counter is.
+   */
+  charge(usage: ChargeableUsage): MaybePromise<Exhausted[]> {
     const exhausted: Exhausted[] = [];
-    const adds: Promise<void>[] = [];
+    if (this.charged) return exhausted;
+    this.charged = true;
+    let adds: Promise<void>[] | null = null;
     for (const probe of this.charges) {
       const points = chargeUnits(probe.dimension, usage);
       if (points <= 0) continue;
-      adds.push(
-        probe.counter.add(this.key, points).then((state) => {
-          if (state.used >= probe.limit) exhausted.push({ policy: probe.policy, dimension: probe.dimension, resetMs: state.resetMs });
-        }),
-      );
+      const state = probe.counter.add(this.key, points);
+      if (isPromise(state)) (adds ??= []).push(state.then((s) => noteExhausted(exhausted, probe, s)));
+      else noteExhausted(exhausted, probe, state);
     }
-    if (adds.length > 0) await Promise.all(adds);
-    return exhausted;
+    return adds === null ? exhausted : Promise.all(adds).then(() => exhausted);
   }
 
   /** Gives the concurrency slots back; safe to call from every way a request can end. */
   release(): void {
     if (this.released) return;
     this.released = true;
-    for (const slot of this.slotsHeld) this.slots.release(slot);
+    for (const policy of this.slotsHeld) this.slots.release(policy, this.key);
   }
+}
+
+function noteExhausted(exhausted: Exhausted[], probe: BudgetProbe, state: CounterState): void {
+  if (state.used >= probe.limit) exhausted.push({ policy: probe.policy, dimension: probe.dimension, resetMs: state.resetMs });
 }

@@ -6,11 +6,13 @@ import { ConcurrencySlots } from './concurrency-slots.js';
 import { modelNotAllowed, rateLimitExceeded } from './limit-errors.js';
 import type { LimiterBackend } from './limiter-backend.js';
 import { LimiterPool } from './limiter-pool.js';
-import { PolicyEngine, type Exhausted, type PolicyGrant, type Refusal } from './policy-engine.js';
-import { applicablePolicies, describeAmount, type BudgetDimension } from './policy-math.js';
+import { PolicyEngine, type Admission, type Exhausted, type PolicyGrant, type Refusal } from './policy-engine.js';
+import { describeAmount, type BudgetDimension } from './policy-math.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { formatReset } from './reset-format.js';
-import { RequestLimits, type AccountAdmitter } from './request-limits.js';
+import { SubjectPolicies } from './subject-policies.js';
+import { RequestLimits, type AccountAdmission, type AccountAdmitter } from './request-limits.js';
+import { isPromise, type MaybePromise } from '../shared/maybe-promise.js';
 
 export interface RateLimitsDeps {
   backend: LimiterBackend;
@@ -29,6 +31,7 @@ export interface KeyLimitReading {
 }
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const NOTHING_COUNTED: AccountAdmission = Object.freeze({ grant: null, refusal: null });
 
 /**
  * The long-lived rate-limit service (built once in main): admits key requests, counts account
@@ -40,6 +43,7 @@ export class RateLimits implements AccountAdmitter {
   private readonly pool: LimiterPool;
   private readonly engine: PolicyEngine;
   private readonly blocks = new AccountBlocks();
+  private readonly subjects = new SubjectPolicies();
 
   constructor(private readonly deps: RateLimitsDeps) {
     this.pool = new LimiterPool(deps.backend);
@@ -52,23 +56,32 @@ export class RateLimits implements AccountAdmitter {
 
   /**
    * Admits a request of `key` (null: anonymous, no policies) for `model`: 403 when the key may
-   * not use the model, 429 with headers when a policy refuses. Resolves with the request's
-   * handle, which the caller must `finish` when the request ends.
+   * not use the model, 429 with headers when a policy refuses (both thrown). Answers with the
+   * request's handle, which the caller must `finish` when the request ends; at once when the
+   * counters are in memory, else once the store has answered.
    */
-  async admit(snapshot: Snapshot, key: KeySpec | null, model: ModelSpec): Promise<RequestLimits> {
+  admit(snapshot: Snapshot, key: KeySpec | null, model: ModelSpec): MaybePromise<RequestLimits> {
     if (key === null) return this.handle(snapshot, NO_HEADERS, null);
     if (key.models !== null && !key.models.has(model.id)) throw modelNotAllowed(key, model);
-    const policies = applicablePolicies(snapshot, key.policies, model.id);
+    const policies = this.subjects.policies(snapshot, 'key', key, model.id);
     if (policies.length === 0) return this.handle(snapshot, NO_HEADERS, null);
-    const admission = await this.engine.admit({ kind: 'key', id: key.id }, policies);
+    const admission = this.engine.admit(this.subjects.subject('key', key), policies);
+    return isPromise(admission) ? admission.then((a) => this.keyAdmitted(snapshot, a)) : this.keyAdmitted(snapshot, admission);
+  }
+
+  private keyAdmitted(snapshot: Snapshot, admission: Admission): RequestLimits {
     if (!admission.ok) throw rateLimitExceeded(admission.refusal, this.deps.clock.now());
     return this.handle(snapshot, rateLimitHeaders(admission.grant.readings), admission.grant);
   }
 
-  async admitAccount(snapshot: Snapshot, account: AccountSpec, modelId: string): Promise<{ grant: PolicyGrant | null; refusal: Refusal | null }> {
-    const policies = applicablePolicies(snapshot, account.policies, modelId);
-    if (policies.length === 0) return { grant: null, refusal: null };
-    const admission = await this.engine.admit({ kind: 'account', id: account.id }, policies);
+  admitAccount(snapshot: Snapshot, account: AccountSpec, modelId: string): MaybePromise<AccountAdmission> {
+    const policies = this.subjects.policies(snapshot, 'account', account, modelId);
+    if (policies.length === 0) return NOTHING_COUNTED;
+    const admission = this.engine.admit(this.subjects.subject('account', account), policies);
+    return isPromise(admission) ? admission.then((a) => this.accountAdmitted(account, a)) : this.accountAdmitted(account, admission);
+  }
+
+  private accountAdmitted(account: AccountSpec, admission: Admission): AccountAdmission {
     if (admission.ok) return { grant: admission.grant, refusal: null };
     const refusal = admission.refusal;
     if (refusal.resetMs !== null && refusal.dimension !== 'concurrency') {
@@ -95,9 +108,10 @@ export class RateLimits implements AccountAdmitter {
     const account = snapshot.accounts.get(accountId);
     if (account === undefined || account.policies.length === 0) return null;
     let worst: AccountBlock | null = null;
-    for (const policy of applicablePolicies(snapshot, account.policies, modelId)) {
+    const subject = this.subjects.subject('account', account).counterKey;
+    for (const policy of this.subjects.policies(snapshot, 'account', account, modelId)) {
       let block = this.blocks.find(accountId, policy, now);
-      if (block === null && policy.concurrency !== undefined && this.slots.count(`${policy.fingerprint}|account:${accountId}`) >= policy.concurrency) {
+      if (block === null && policy.concurrency !== undefined && this.slots.count(policy.fingerprint, subject) >= policy.concurrency) {
         // A slot frees when a request ends; 1s is a guess that keeps clients from spinning.
         block = { retryInMs: 1000, reason: `policy '${policy.id}': ${policy.concurrency} requests in flight` };
       }
@@ -113,14 +127,14 @@ export class RateLimits implements AccountAdmitter {
   async keyReadings(snapshot: Snapshot, keyId: string): Promise<KeyLimitReading[]> {
     const key = snapshot.keys.get(keyId);
     if (key === undefined) return [];
-    const subject = `key:${keyId}`;
+    const subject = this.subjects.subject('key', key).counterKey;
     const readings: Array<Promise<KeyLimitReading>> = [];
     for (const policy of key.policies.flatMap((id) => snapshot.policies.get(id) ?? [])) {
       for (const { dimension, limit, counter } of this.pool.probes(policy)) {
-        readings.push(counter.peek(subject).then((state) => ({ policy, dimension, limit, used: state.used, resetMs: state.resetMs > 0 ? state.resetMs : null })));
+        readings.push(Promise.resolve(counter.peek(subject)).then((state) => ({ policy, dimension, limit, used: state.used, resetMs: state.resetMs > 0 ? state.resetMs : null })));
       }
       if (policy.concurrency !== undefined) {
-        const used = this.slots.count(`${policy.fingerprint}|${subject}`);
+        const used = this.slots.count(policy.fingerprint, subject);
         readings.push(Promise.resolve({ policy, dimension: 'concurrency' as const, limit: policy.concurrency, used, resetMs: null }));
       }
     }

@@ -2,8 +2,9 @@ import { Redis } from 'ioredis';
 import { RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../shared/logger.js';
 import { InsuranceLimiter } from './insurance-limiter.js';
-import { UNBOUNDED_POINTS, type LimiterBackend } from './limiter-backend.js';
+import { limiterCounter, UNBOUNDED_POINTS, type LimiterBackend } from './limiter-backend.js';
 import { StoreHealth } from './store-health.js';
+import type { WindowCounter } from './window-counter.js';
 
 export interface RedisBackendOptions {
   url: string;
@@ -45,7 +46,11 @@ export class RedisLimiterBackend implements LimiterBackend {
     });
   }
 
-  limiter(name: string, windowSec: number): RateLimiterAbstract {
+  counter(name: string, windowSec: number): WindowCounter {
+    return limiterCounter(this.limiter(name, windowSec), windowSec);
+  }
+
+  private limiter(name: string, windowSec: number): RateLimiterAbstract {
     return new RateLimiterRedis({
       storeClient: this.client,
       keyPrefix: `${this.namespace}:${name}`,

@@ -3,13 +3,20 @@ import type { Logger } from '../shared/logger.js';
 import type { UsageRecord } from '../usage/usage-record.js';
 import type { Exhausted, PolicyGrant, Refusal } from './policy-engine.js';
 import type { ChargeableUsage } from './policy-math.js';
+import { isPromise, type MaybePromise } from '../shared/maybe-promise.js';
 
 /** The outcome an account attempt may get from its policies. */
 export type AccountVerdict = { readonly ok: true } | { readonly ok: false; readonly retryInMs: number | null; readonly reason: string };
 
+/** An attempt's admission on an account: a grant to hold, a refusal, or neither (no policies). */
+export interface AccountAdmission {
+  readonly grant: PolicyGrant | null;
+  readonly refusal: Refusal | null;
+}
+
 /** What the request-level handle needs from the long-lived limits service. */
 export interface AccountAdmitter {
-  admitAccount(snapshot: Snapshot, account: AccountSpec, modelId: string): Promise<{ grant: PolicyGrant | null; refusal: Refusal | null }>;
+  admitAccount(snapshot: Snapshot, account: AccountSpec, modelId: string): MaybePromise<AccountAdmission>;
   accountExhausted(account: AccountSpec, exhausted: readonly Exhausted[]): void;
 }
 
@@ -39,15 +46,16 @@ export class RequestLimits {
   /**
    * Counts an attempt on the account against its policies (model-scoped ones included). A refused
    * account is not tried: the router moves on to the next candidate. Synchronous when there is
-   * nothing to count (most accounts have no policies): no promise, no turn of the microtask queue.
+   * nothing to count (most accounts have no policies) and when its counters are in memory: no
+   * promise, no turn of the microtask queue.
    */
-  tryAccount(account: AccountSpec, modelId: string): AccountVerdict | Promise<AccountVerdict> {
+  tryAccount(account: AccountSpec, modelId: string): MaybePromise<AccountVerdict> {
     if (account.policies.length === 0 || this.finished) return ALLOWED;
-    return this.countAttempt(account, modelId);
+    const admission = this.admitter.admitAccount(this.snapshot, account, modelId);
+    return isPromise(admission) ? admission.then((a) => this.attempted(account, a)) : this.attempted(account, admission);
   }
 
-  private async countAttempt(account: AccountSpec, modelId: string): Promise<AccountVerdict> {
-    const { grant, refusal } = await this.admitter.admitAccount(this.snapshot, account, modelId);
+  private attempted(account: AccountSpec, { grant, refusal }: AccountAdmission): AccountVerdict {
     if (refusal !== null) return { ok: false, retryInMs: refusal.resetMs, reason: `policy '${refusal.policy.id}' (${refusal.dimension})` };
     if (grant !== null) {
       // The client may have left while the store answered: nothing will release it later.
@@ -66,17 +74,26 @@ export class RequestLimits {
     if (this.finished) return;
     this.finished = true;
     const usage = outcome === null || outcome.usage === null ? null : toChargeable(outcome);
-    if (usage !== null && this.keyGrant !== null) void this.keyGrant.charge(usage).catch((err: unknown) => this.chargeFailed(err));
+    if (usage !== null && this.keyGrant !== null) this.charge(this.keyGrant, usage, null);
     this.keyGrant?.release();
     if (this.accounts === null) return;
     for (const [accountId, { account, grant }] of this.accounts) {
-      if (usage !== null && outcome?.accountId === accountId) {
-        grant
-          .charge(usage)
-          .then((exhausted) => this.admitter.accountExhausted(account, exhausted))
-          .catch((err: unknown) => this.chargeFailed(err));
-      }
+      if (usage !== null && outcome?.accountId === accountId) this.charge(grant, usage, account);
       grant.release();
+    }
+  }
+
+  /** Charges a grant; the serving account learns which of its budgets the charge used up. */
+  private charge(grant: PolicyGrant, usage: ChargeableUsage, account: AccountSpec | null): void {
+    const learn = (exhausted: readonly Exhausted[]) => {
+      if (account !== null) this.admitter.accountExhausted(account, exhausted);
+    };
+    try {
+      const exhausted = grant.charge(usage);
+      if (isPromise(exhausted)) exhausted.then(learn).catch((err: unknown) => this.chargeFailed(err));
+      else learn(exhausted);
+    } catch (err) {
+      this.chargeFailed(err);
     }
   }
 

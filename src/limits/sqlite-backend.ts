@@ -4,8 +4,9 @@ import Database from 'better-sqlite3';
 import { RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../shared/logger.js';
 import { InsuranceLimiter } from './insurance-limiter.js';
-import { UNBOUNDED_POINTS, type LimiterBackend } from './limiter-backend.js';
+import { limiterCounter, UNBOUNDED_POINTS, type LimiterBackend } from './limiter-backend.js';
 import { StoreHealth } from './store-health.js';
+import type { WindowCounter } from './window-counter.js';
 
 export interface SqliteBackendOptions {
   /** The usage store's SQLite path (`storage.url` without `sqlite:`), or `:memory:`. */
@@ -65,7 +66,11 @@ export class SqliteLimiterBackend implements LimiterBackend {
     });
   }
 
-  limiter(name: string, windowSec: number): RateLimiterAbstract {
+  counter(name: string, windowSec: number): WindowCounter {
+    return limiterCounter(this.limiter(name, windowSec), windowSec);
+  }
+
+  private limiter(name: string, windowSec: number): RateLimiterAbstract {
     return new RateLimiterSQLite({
       storeClient: this.db,
       storeType: 'better-sqlite3',

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { GatewayError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { setGatewayHeaders } from './request-context.js';
 
 /**
  * Renders every error as the OpenAI envelope {"error":{"message","type","code","param"}}, the one
@@ -24,6 +25,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       }
       return;
     }
+    // The request id and rate-limit headers of the request first; the error's own win over them.
+    setGatewayHeaders(res);
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     res.status(error.status).json(error.toEnvelope());
   };

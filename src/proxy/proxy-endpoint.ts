@@ -4,6 +4,7 @@ import { errorCodeOf } from '../providers/token-usage.js';
 import { affinityKey } from '../routing/affinity-key.js';
 import type { PoolExhaustion } from '../routing/route-plan.js';
 import { GatewayError, invalidRequest, modelNotFound } from '../shared/errors.js';
+import { isPromise } from '../shared/maybe-promise.js';
 import type { Endpoint } from '../usage/usage-record.js';
 import { admitRequest } from './admission.js';
 import { checkBodyShape } from './body-shape.js';
@@ -12,7 +13,7 @@ import { parseByteSize, readJsonBody } from './json-body.js';
 import { pinnedAccountUnavailable } from './pinned-account-error.js';
 import { accountUnusable, poolExhaustedError, upstreamUnreachable } from './pool-errors.js';
 import type { ProxyServices } from './proxy-services.js';
-import { contextOf, type RequestContext } from './request-context.js';
+import { contextOf, withGatewayHeaders, type RequestContext } from './request-context.js';
 import { relaySse } from './sse-relay.js';
 import { ClientGone, runAttempts, type Served, type Unserved } from './upstream-attempts.js';
 import { UsageTracker } from './usage-tracker.js';
@@ -75,7 +76,8 @@ async function serve(x: Exchange, services: ProxyServices): Promise<void> {
   if (model === undefined || !model.enabled) throw modelNotFound(name);
   tracker.model = model;
   // The key's model list (403) and policies (429); sets the x-ratelimit-* headers.
-  await admitRequest(services.limits, x.res, model, () => tracker.finished);
+  const admitted = admitRequest(services.limits, x.res, model, () => tracker.finished);
+  if (isPromise(admitted)) await admitted;
   const stream = STREAMABLE.has(x.endpoint) && json.stream === true;
   tracker.stream = stream;
 
@@ -122,7 +124,7 @@ async function serve(x: Exchange, services: ProxyServices): Promise<void> {
 /** A non-SSE answer, read whole upstream: one write with its length; usage read from it. */
 function sendBuffered(x: Exchange, served: Served): void {
   const body = served.body ?? Buffer.alloc(0);
-  const headers = clientResponseHeaders(served.headers);
+  const headers = withGatewayHeaders(x.res, clientResponseHeaders(served.headers));
   headers['content-length'] = String(body.length);
   if (served.json !== undefined) {
     if (served.status < 300) x.tracker.usage = served.adapter.usageFromBody(x.endpoint, served.json);
@@ -146,7 +148,7 @@ function answerUnserved(x: Exchange, outcome: Unserved, exhaustion: PoolExhausti
   if (last.response === null && last.failure.kind === 'unusable') throw accountUnusable(model, last.candidate.account.id, last.failure.message);
   if (last.response === null) throw upstreamUnreachable(last.failure.kind === 'timeout' ? 'timeout' : 'network', last.candidate.account.id, last.failure.message);
   const { status, headers, body } = last.response;
-  const out = clientResponseHeaders(headers);
+  const out = withGatewayHeaders(x.res, clientResponseHeaders(headers));
   out['content-length'] = String(body.length);
   x.tracker.errorCode = errorCodeOf(parseJson(body)) ?? `upstream_${status}`;
   x.res.writeHead(status, out);

@@ -62,14 +62,24 @@ const UUID_OPTIONS = {
 /** Client request ids are echoed only when they look like ids (printable, bounded). */
 const REQUEST_ID_RE = /^[\x21-\x7e]{1,200}$/;
 
-export function requestContext(holder: SnapshotHolder, clock: Clock): RequestHandler {
+export interface RequestContextOptions {
+  /**
+   * Leave `x-request-id` to the answer: the handlers after this one write it with the head of
+   * their answer (`withGatewayHeaders`), or the error middleware sets it. The proxied POSTs of
+   * the fast lane do; elsewhere it is set at once, for whatever answers.
+   */
+  readonly deferHeaders?: boolean;
+}
+
+export function requestContext(holder: SnapshotHolder, clock: Clock, options: RequestContextOptions = {}): RequestHandler {
+  const deferHeaders = options.deferHeaders === true;
   return function captureRequestContext(req: Request, res: Response, next: NextFunction) {
     const sent = req.headers['x-request-id'];
     // Time-ordered (UUIDv7): the usage store's unique index on request ids then grows at its end
     // instead of taking each insert to a random page, which cut the SQLite pages written per
     // record (random v4 ids: one scattered page per record per batch).
     const requestId = typeof sent === 'string' && REQUEST_ID_RE.test(sent) ? sent : timeOrderedUuid(UUID_OPTIONS);
-    res.setHeader('x-request-id', requestId);
+    if (!deferHeaders) res.setHeader('x-request-id', requestId);
     res.locals.codexLb = {
       requestId,
       startedAt: clock.now(),
@@ -89,4 +99,30 @@ export function contextOf(res: Response): RequestContext {
   const ctx = res.locals.codexLb;
   if (ctx === undefined) throw new Error('request context missing: mount requestContext() before the /v1 handlers');
   return ctx;
+}
+
+/**
+ * Adds the gateway's own headers (`x-request-id`, the request's `x-ratelimit-*`) to the head of a
+ * proxied answer, so they go out in its one `writeHead` with the upstream's. Node validates and
+ * lower-cases every header given to `setHeader`, stores it, and then, once any header was set
+ * that way, takes each header of `writeHead` through `setHeader` as well: together several µs
+ * per request at proxy rates.
+ */
+export function withGatewayHeaders<H extends Record<string, string | string[]>>(res: Response, headers: H): H {
+  const ctx = res.locals.codexLb;
+  if (ctx === undefined) return headers;
+  const out: Record<string, string | string[]> = headers;
+  out['x-request-id'] = ctx.requestId;
+  const limits = ctx.limits?.headers;
+  if (limits !== undefined) for (const name in limits) out[name] = limits[name];
+  return headers;
+}
+
+/** The same headers for an answer Express writes (errors); a header already set stays. */
+export function setGatewayHeaders(res: Response): void {
+  const ctx = res.locals.codexLb;
+  if (ctx === undefined) return;
+  if (!res.hasHeader('x-request-id')) res.setHeader('x-request-id', ctx.requestId);
+  const limits = ctx.limits?.headers;
+  if (limits !== undefined) for (const name in limits) if (!res.hasHeader(name)) res.setHeader(name, limits[name]);
 }

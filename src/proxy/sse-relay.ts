@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import { clientResponseHeaders } from '../providers/forwarded-headers.js';
 import type { StreamTap } from '../providers/sse-stream-tap.js';
 import { GatewayError } from '../shared/errors.js';
+import { withGatewayHeaders } from './request-context.js';
 import type { Served } from './upstream-attempts.js';
 import type { UsageTracker } from './usage-tracker.js';
 
@@ -29,7 +30,7 @@ const KEEP_ALIVE = ': keep-alive\n\n';
  */
 export async function relaySse(input: SseRelayInput): Promise<SseEnd> {
   const { res, served, sse, tap, tracker } = input;
-  const headers = clientResponseHeaders(served.headers);
+  const headers = withGatewayHeaders(res, clientResponseHeaders(served.headers));
   headers['cache-control'] = 'no-cache';
   headers['x-accel-buffering'] = 'no';
   res.writeHead(served.status, headers);

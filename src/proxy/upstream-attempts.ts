@@ -11,6 +11,7 @@ import type { ProxyServices } from './proxy-services.js';
 import type { RequestContext } from './request-context.js';
 import type { UsageTracker } from './usage-tracker.js';
 import { GatewayError, invalidRequest } from '../shared/errors.js';
+import { isPromise } from '../shared/maybe-promise.js';
 
 /** An attempt that got an answer worth relaying (2xx, or a 4xx that is the client's business). */
 export interface Served {
@@ -84,7 +85,7 @@ export async function runAttempts(input: AttemptInput, services: ProxyServices):
     const accountId = candidate.account.id;
     // Account policies: an account at its limit is skipped, without using up a failover attempt.
     const trial = ctx.limits === null ? null : ctx.limits.tryAccount(candidate.account, candidate.model.id);
-    const verdict = trial instanceof Promise ? await trial : trial;
+    const verdict = trial !== null && isPromise(trial) ? await trial : trial;
     if (verdict !== null && !verdict.ok) {
       attempt -= 1;
       continue;

@@ -31,6 +31,8 @@ export function v1Routes(deps: V1Deps): V1Routes {
   // right after it and fills the context's keyId.
   const clock = deps.clock ?? systemClock;
   const context = requestContext(deps.holder, clock);
+  // The fast lane's proxied POSTs write the request id with their answer's head (one writeHead).
+  const deferredContext = requestContext(deps.holder, clock, { deferHeaders: true });
   const auth = authMiddleware({ holder: deps.holder, clock });
   router.use(context);
   router.use(auth);
@@ -39,7 +41,7 @@ export function v1Routes(deps: V1Deps): V1Routes {
     const handler = proxyEndpoint(deps.proxy, endpoint);
     // The proxied POSTs first: the busiest routes should not walk the models router's layers.
     router.post(path, handler);
-    fast.set(`/v1${path}`, [context, auth, handler]);
+    fast.set(`/v1${path}`, [deferredContext, auth, handler]);
   }
   router.use(modelsRouter(deps.holder, deps.visibleModels ?? keyVisibleModels));
   router.use(function unknownRoute(req: Request) {

@@ -49,6 +49,41 @@ describe('rate limits through the gateway (openai SDK)', () => {
     await eventually(() => client.chat.completions.create(chat()).then(() => true, () => false));
   });
 
+  it('the request id and x-ratelimit-* headers go out with every answer: served, relayed upstream error, gateway error after admission', async () => {
+    h = await LimitsHarness.start({ yaml: withPolicies('  - { id: roomy, requests: { limit: 100, per: 1m }, tokens: { limit: 5000, per: 1m } }', 'roomy') });
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${h!.baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, ...headers }, body: JSON.stringify(body) });
+    const expectHeaders = async (response: Response, status: number, remaining: string) => {
+      expect(response.status).toBe(status);
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(response.headers.get('x-ratelimit-limit-requests')).toBe('100');
+      expect(response.headers.get('x-ratelimit-remaining-requests')).toBe(remaining);
+      expect(response.headers.get('x-ratelimit-limit-tokens')).toBe('5000');
+      await response.arrayBuffer();
+    };
+    await expectHeaders(await post(chat()), 200, '99');
+    await expectHeaders(await post({ ...chat(), stream: true }), 200, '98');
+    // A 400 from upstream is relayed as it came, with the gateway's headers added.
+    h.upstream('up').failNext({ kind: 'status', status: 400, body: { error: { message: 'bad', type: 'invalid_request_error', code: 'bad_thing' } } });
+    await expectHeaders(await post(chat()), 400, '97');
+    // Every attempt fails: the gateway's own 502/503 answer keeps the headers of the admission.
+    h.upstream('up').setFault({ kind: 'reset-before-headers' });
+    const failed = await post(chat());
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(failed.headers.get('x-ratelimit-remaining-requests')).toBe('96');
+    expect(failed.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    h.upstream('up').setFault(null);
+    // Refused before admission (broken JSON): the request id, no rate-limit headers.
+    const broken = await fetch(`${h.baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: '{' });
+    expect(broken.status).toBe(400);
+    expect(broken.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(broken.headers.get('x-ratelimit-limit-requests')).toBeNull();
+    // A client's own request id is echoed on an error too.
+    const echoed = await post({ model: 42 }, { 'x-request-id': 'client-id-7' });
+    expect(echoed.status).toBe(400);
+    expect(echoed.headers.get('x-request-id')).toBe('client-id-7');
+  });
+
   it('token budgets are charged with the usage the upstream reports: the overshooting request passes, the next is refused', async () => {
     h = await LimitsHarness.start({ yaml: withPolicies('  - { id: tokens, tokens: { limit: 30, per: 1m } }', 'tokens') });
     const client = h.client(KEY);

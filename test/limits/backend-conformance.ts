@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LimiterPool } from '../../src/limits/limiter-pool.js';
 import type { LimiterBackend } from '../../src/limits/limiter-backend.js';
 import { ConcurrencySlots } from '../../src/limits/concurrency-slots.js';
-import { PolicyEngine } from '../../src/limits/policy-engine.js';
+import { limitSubject, PolicyEngine } from '../../src/limits/policy-engine.js';
 import { applicablePolicies } from '../../src/limits/policy-math.js';
-import { WindowCounter } from '../../src/limits/window-counter.js';
 import { eventually, limitsConfig, snapshotOf } from './snapshot-fixture.js';
 
 /**
@@ -21,7 +20,7 @@ export function describeLimiterBackend(name: string, open: () => Promise<Limiter
     afterAll(async () => {
       await backend?.close();
     });
-    const counter = (label: string, windowSec = 60) => new WindowCounter(backend.limiter(`${run}-${label}`, windowSec), windowSec * 1000);
+    const counter = (label: string, windowSec = 60) => backend.counter(`${run}-${label}`, windowSec);
 
     it('counts atomically under concurrent adds and reports the window', async () => {
       const c = counter('atomic');
@@ -68,7 +67,7 @@ export function describeLimiterBackend(name: string, open: () => Promise<Limiter
       const engine = new PolicyEngine(new LimiterPool(backend), new ConcurrencySlots());
       const snap = snapshotOf(yaml(3));
       const policies = applicablePolicies(snap, ['p-' + run], 'gpt-4o');
-      const subject = { kind: 'key' as const, id: `k-${run}` };
+      const subject = limitSubject('key', `k-${run}`);
       const outcomes = [];
       for (let i = 0; i < 5; i++) outcomes.push((await engine.admit(subject, policies)).ok);
       expect(outcomes).toEqual([true, true, true, false, false]);
@@ -97,7 +96,7 @@ export function describeLimiterBackend(name: string, open: () => Promise<Limiter
       const snap = snapshotOf(limitsConfig(`policies:\n  - { id: t-${run}, tokens: { limit: 100, per: 1m } }\n`));
       const engine = new PolicyEngine(new LimiterPool(backend), new ConcurrencySlots());
       const policies = applicablePolicies(snap, ['t-' + run], 'gpt-4o');
-      const subject = { kind: 'key' as const, id: `t-${run}` };
+      const subject = limitSubject('key', `t-${run}`);
       const first = await engine.admit(subject, policies);
       expect(first.ok).toBe(true);
       if (first.ok) await first.grant.charge({ inputTokens: 90, outputTokens: 60, costMicroUsd: null });

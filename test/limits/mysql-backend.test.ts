@@ -1,7 +1,6 @@
 import { createConnection } from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MysqlLimiterBackend } from '../../src/limits/mysql-backend.js';
-import { WindowCounter } from '../../src/limits/window-counter.js';
 import { parseStorageUrl, type MariadbLocation } from '../../src/store/storage-url.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { describeLimiterBackend } from './backend-conformance.js';
@@ -48,9 +47,9 @@ if (url === undefined || url === '') {
       const one = await open('shared');
       const two = await MysqlLimiterBackend.open({ location, description: 'mysql-test', logger: captureLogs().logger, tableName: one.tableName });
       try {
-        await new WindowCounter(one.limiter('p:requests', 60), 60_000).add('key:a', 2);
-        await new WindowCounter(two.limiter('p:requests', 60), 60_000).add('key:a', 3);
-        expect((await new WindowCounter(one.limiter('p:requests', 60), 60_000).peek('key:a')).used).toBe(5);
+        await one.counter('p:requests', 60).add('key:a', 2);
+        await two.counter('p:requests', 60).add('key:a', 3);
+        expect((await one.counter('p:requests', 60).peek('key:a')).used).toBe(5);
       } finally {
         await one.close();
         await two.close();

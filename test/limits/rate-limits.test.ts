@@ -20,8 +20,9 @@ function policyIds(yaml: string): string {
   return [...yaml.matchAll(/id: ([\w-]+)/g)].map((m) => m[1]).join(', ');
 }
 
-async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
+/** The error an admission was refused with, thrown at once (in-memory counters) or rejected. */
+async function refusal(admission: () => unknown): Promise<GatewayError> {
+  const error = await Promise.resolve().then(admission).then(
     () => null,
     (e: unknown) => e,
   );
@@ -44,7 +45,7 @@ describe('key policies', () => {
     expect(first.headers).toMatchObject({ 'x-ratelimit-limit-requests': '2', 'x-ratelimit-remaining-requests': '1' });
     expect(first.headers['x-ratelimit-reset-requests']).toMatch(/^(1|2)s$/);
     await admit(limits, snap, key, model('gpt-4o'));
-    const error = await refusal(limits.admit(snap, key, model('gpt-4o')));
+    const error = await refusal(() => limits.admit(snap, key, model('gpt-4o')));
     expect(error.status).toBe(429);
     expect(error.code).toBe('rate_limit_exceeded');
     expect(error.message).toMatch(/^Rate limit reached for key 'dev': policy 'burst' allows 2 requests per 2s\. Try again in [12]s \(the window resets at \d{4}-\d\d-\d\dT[\d:.]+Z\)\.$/);
@@ -52,7 +53,7 @@ describe('key policies', () => {
     expect(Number(error.headers['Retry-After'])).toBeLessThanOrEqual(2);
     expect(error.headers['x-ratelimit-remaining-requests']).toBe('0');
     // Once the window ends the key is admitted again (refusals were not counted).
-    await eventually(async () => (await limits.admit(snap, key, model('gpt-4o')).then((h) => (open.push(h), true), () => false)));
+    await eventually(async () => (await Promise.resolve().then(() => limits.admit(snap, key, model('gpt-4o'))).then((h) => (open.push(h), true), () => false)));
   });
 
   it.each([
@@ -64,7 +65,7 @@ describe('key policies', () => {
     const first = await admit(limits, snap, key, model('gpt-4o'));
     expect(first.headers['x-ratelimit-remaining-tokens']).toBe(/limit: (\d+)/.exec(budget)![1]);
     first.finish({ accountId: null, usage: { ...usage, cachedInputTokens: 0, reasoningTokens: 0 }, costMicroUsd: null });
-    const error = await eventually(() => refusal(limits.admit(snap, key, model('gpt-4o'))).catch(() => null));
+    const error = await eventually(() => refusal(() => limits.admit(snap, key, model('gpt-4o'))).catch(() => null));
     expect(error.message).toMatch(message);
     expect(error.headers['x-ratelimit-remaining-tokens']).toBe('0');
   });
@@ -75,7 +76,7 @@ describe('key policies', () => {
     (await admit(limits, snap, key, model('gpt-4o'))).finish({ accountId: null, usage, costMicroUsd: null });
     (await admit(limits, snap, key, model('gpt-4o'))).finish({ accountId: null, usage, costMicroUsd: 9_999 });
     (await admit(limits, snap, key, model('gpt-4o'))).finish({ accountId: null, usage, costMicroUsd: 1 });
-    const error = await eventually(() => refusal(limits.admit(snap, key, model('gpt-4o'))).catch(() => null));
+    const error = await eventually(() => refusal(() => limits.admit(snap, key, model('gpt-4o'))).catch(() => null));
     expect(error.message).toMatch(/policy 'spend' allows \$0\.01 per 1d \(\$0\.01 used\)/);
     expect(Number(error.headers['Retry-After'])).toBeGreaterThan(86_000);
   });
@@ -84,13 +85,13 @@ describe('key policies', () => {
     const { snap, limits, key, model } = setup('  - { id: two-at-once, concurrency: 2 }');
     const a = await limits.admit(snap, key, model('gpt-4o'));
     const b = await limits.admit(snap, key, model('gpt-4o'));
-    const error = await refusal(limits.admit(snap, key, model('gpt-4o')));
+    const error = await refusal(() => limits.admit(snap, key, model('gpt-4o')));
     expect(error.message).toBe("Too many concurrent requests for key 'dev': policy 'two-at-once' allows 2 in flight at once. Retry when one of them finishes.");
     expect(error.headers['Retry-After']).toBe('1');
     a.finish(null);
     a.finish(null); // a second finish must not free a slot it does not hold
     const c = await limits.admit(snap, key, model('gpt-4o'));
-    await refusal(limits.admit(snap, key, model('gpt-4o')));
+    await refusal(() => limits.admit(snap, key, model('gpt-4o')));
     b.finish(null);
     c.finish(null);
   });
@@ -98,7 +99,7 @@ describe('key policies', () => {
   it('a refusal by one policy does not count against the others', async () => {
     const { snap, limits, key, model } = setup('  - { id: wide, requests: { limit: 100, per: 1m } }\n  - { id: narrow, requests: { limit: 1, per: 1m } }');
     await admit(limits, snap, key, model('gpt-4o'));
-    for (let i = 0; i < 3; i++) await refusal(limits.admit(snap, key, model('gpt-4o')));
+    for (let i = 0; i < 3; i++) await refusal(() => limits.admit(snap, key, model('gpt-4o')));
     const more = snapshotOf(limitsConfig(`policies:\n  - { id: wide, requests: { limit: 100, per: 1m } }\nkeys:\n  - { id: dev, key: "${KEY}", policies: [wide] }\n`), 2);
     const handle = await admit(limits, more, more.keys.get('dev')!, more.models.get('gpt-4o')!);
     expect(handle.headers['x-ratelimit-remaining-requests']).toBe('98');
@@ -122,14 +123,14 @@ describe('key policies', () => {
   it('model scoping: a policy with models: applies only to them (aliases resolved)', async () => {
     const { snap, limits, key, model } = setup('  - { id: four-o-only, requests: { limit: 1, per: 1m }, models: [four-o] }');
     await admit(limits, snap, key, model('gpt-4o'));
-    await refusal(limits.admit(snap, key, model('gpt-4o')));
+    await refusal(() => limits.admit(snap, key, model('gpt-4o')));
     for (let i = 0; i < 3; i++) expect((await admit(limits, snap, key, model('o3'))).headers).toEqual({});
   });
 
   it("a key's models list: other models are refused with 403 model_not_allowed", async () => {
     const { snap, limits, key, model } = setup('  - { id: any, requests: { limit: 5, per: 1m } }', ', models: [four-o, o3]');
     await admit(limits, snap, key, model('gpt-4o'));
-    const error = await refusal(limits.admit(snap, key, model('gpt-4o-mini')));
+    const error = await refusal(() => limits.admit(snap, key, model('gpt-4o-mini')));
     expect(error.status).toBe(403);
     expect(error.code).toBe('model_not_allowed');
     expect(error.message).toBe("The API key 'dev' is not allowed to use the model 'gpt-4o-mini'. Allowed: gpt-4o, o3.");
@@ -155,7 +156,7 @@ describe('reload continuity', () => {
 
     const v3 = snapshotOf(yaml('{ id: p, requests: { limit: 4, per: 1m } }'), 3);
     limits.applied(v3);
-    const error = await refusal(limits.admit(v3, v3.keys.get('dev')!, v3.models.get('gpt-4o')!));
+    const error = await refusal(() => limits.admit(v3, v3.keys.get('dev')!, v3.models.get('gpt-4o')!));
     expect(error.message).toMatch(/allows 4 requests per 1m/);
 
     const v4 = snapshotOf(yaml('{ id: p, requests: { limit: 4, per: 2m } }'), 4);

@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisLimiterBackend } from '../../src/limits/redis-backend.js';
-import { WindowCounter } from '../../src/limits/window-counter.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { describeLimiterBackend } from './backend-conformance.js';
 
@@ -49,9 +48,9 @@ if (url === undefined || url === '') {
       const one = await open();
       const two = await open();
       try {
-        await new WindowCounter(one.limiter('p:requests', 60), 60_000).add('key:a', 2);
-        await new WindowCounter(two.limiter('p:requests', 60), 60_000).add('key:a', 3);
-        expect((await new WindowCounter(one.limiter('p:requests', 60), 60_000).peek('key:a')).used).toBe(5);
+        await one.counter('p:requests', 60).add('key:a', 2);
+        await two.counter('p:requests', 60).add('key:a', 3);
+        expect((await one.counter('p:requests', 60).peek('key:a')).used).toBe(5);
       } finally {
         await one.close();
         await two.close();

@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisLimiterBackend } from '../../src/limits/redis-backend.js';
-import { WindowCounter } from '../../src/limits/window-counter.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { eventually } from './snapshot-fixture.js';
 import { TcpProxy } from './tcp-proxy.js';
@@ -40,7 +39,7 @@ if (url === undefined || url === '') {
         await backend.ready(5_000).catch((error: unknown) => {
           throw new Error(`CODEX_LB_TEST_REDIS_URL (${url}) is unreachable: ${String(error)}`);
         });
-        const counter = new WindowCounter(backend.limiter('p:requests', 60), 60_000);
+        const counter = backend.counter('p:requests', 60);
         expect((await counter.add('key:a', 2)).used).toBe(2);
 
         await relay.cut();

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { limitsFileFor, SqliteLimiterBackend } from '../../src/limits/sqlite-backend.js';
-import { WindowCounter } from '../../src/limits/window-counter.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { describeLimiterBackend } from './backend-conformance.js';
 
@@ -22,10 +21,10 @@ describe('sqlite limiter backend', () => {
   it('keeps counts across a restart (a new connection to the same file)', async () => {
     const path = join(dir, 'restart.sqlite');
     const first = await SqliteLimiterBackend.open({ storagePath: path, logger: captureLogs().logger });
-    await new WindowCounter(first.limiter('p:requests', 60), 60_000).add('key:a', 3);
+    await first.counter('p:requests', 60).add('key:a', 3);
     await first.close();
     const second = await SqliteLimiterBackend.open({ storagePath: path, logger: captureLogs().logger });
-    expect((await new WindowCounter(second.limiter('p:requests', 60), 60_000).peek('key:a')).used).toBe(3);
+    expect((await second.counter('p:requests', 60).peek('key:a')).used).toBe(3);
     await second.close();
   });
 });
