@@ -50,7 +50,9 @@ export function authMiddleware(deps: AuthDeps): RequestHandler {
       key = requireKey(snapshot, presented, presented === null ? '' : hashOf(presented), deps.clock.now());
     } else {
       // req.ip follows `server.trustProxy`: behind a reverse proxy, the client's own address.
-      const peer = req.ip ?? req.socket.remoteAddress ?? '';
+      // Without it req.ip is the socket's address, but Express still parses X-Forwarded-For
+      // (proxy-addr) to find that out, on every request: read the socket directly then.
+      const peer = (snapshot.config.server.trustProxy === false ? undefined : req.ip) ?? req.socket.remoteAddress ?? '';
       if (!isLoopbackHost(peer)) throw remoteWithoutAuth(peer);
       key = presented === null ? null : usableKey(snapshot, hashOf(presented), deps.clock.now());
     }

@@ -78,6 +78,15 @@ describe('auth middleware with a real non-loopback peer', () => {
     expect(await res.json()).toEqual({ key: 'anonymous' });
   });
 
+  it('ignores X-Forwarded-For without trustProxy: a local peer stays local, a remote one cannot pose as local', async () => {
+    const local = await fetch(`http://127.0.0.1:${port}/whoami`, { headers: { authorization: 'Bearer dummy', 'x-forwarded-for': '203.0.113.9' } });
+    expect(local.status).toBe(200);
+    expect(await local.json()).toEqual({ key: 'anonymous' });
+    if (external === null) return;
+    const spoofed = await fetch(`http://${external}:${port}/whoami`, { headers: { authorization: 'Bearer dummy', 'x-forwarded-for': '127.0.0.1' } });
+    expect(spoofed.status).toBe(401);
+  });
+
   it.skipIf(external === null)(`refuses a peer connecting from ${external ?? 'a non-loopback address (none on this machine: skipped)'}`, async () => {
     const res = await fetch(`http://${external}:${port}/whoami`, { headers: { authorization: 'Bearer dummy' } });
     expect(res.status).toBe(401);
