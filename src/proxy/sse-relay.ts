@@ -3,6 +3,7 @@ import { clientResponseHeaders } from '../providers/forwarded-headers.js';
 import type { StreamTap } from '../providers/sse-stream-tap.js';
 import { GatewayError } from '../shared/errors.js';
 import { withGatewayHeaders } from './request-context.js';
+import { StreamSilence } from './stream-silence.js';
 import type { Served } from './upstream-attempts.js';
 import type { UsageTracker } from './usage-tracker.js';
 
@@ -46,19 +47,22 @@ export async function relaySse(input: SseRelayInput): Promise<SseEnd> {
   }
 
   let idle = false;
-  const idleTimer = setTimeout(() => {
-    idle = true;
-    sse.controller.abort();
-  }, input.idleTimeoutMs);
-  const keepAliveTimer = setTimeout(function keepAlive() {
-    if (!res.writableEnded) res.write(KEEP_ALIVE);
-    keepAliveTimer.refresh();
-  }, input.keepAliveMs);
+  const silence = new StreamSilence(
+    input.idleTimeoutMs,
+    input.keepAliveMs,
+    () => {
+      idle = true;
+      sse.controller.abort();
+    },
+    () => {
+      if (!res.writableEnded) res.write(KEEP_ALIVE);
+    },
+  );
 
   const send = async (out: Buffer | string | null): Promise<void> => {
     if (out === null || out.length === 0) return;
     tracker.markFirstByte();
-    keepAliveTimer.refresh();
+    silence.wrote();
     if (!res.write(out)) await drained(res);
   };
 
@@ -67,7 +71,7 @@ export async function relaySse(input: SseRelayInput): Promise<SseEnd> {
     for (;;) {
       const next = await sse.rest.next();
       if (next.done === true) break;
-      idleTimer.refresh();
+      silence.chunk();
       await send(tap.push(next.value));
     }
     const rest = tap.end();
@@ -93,8 +97,7 @@ export async function relaySse(input: SseRelayInput): Promise<SseEnd> {
     if (!res.writableEnded) res.end(sseErrorEvent(error));
     return idle ? 'idle_timeout' : 'upstream_error';
   } finally {
-    clearTimeout(idleTimer);
-    clearTimeout(keepAliveTimer);
+    silence.stop();
   }
 }
 
