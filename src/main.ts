@@ -129,7 +129,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Normally open before the first request (account state, revisions); a down store only delays this.
   await store.waitOpen(3_000);
   // Usage records are batched off the request path; outages wait in memory, then in the spool.
-  const recorder: UsageRecorder | null = options.usageSink === undefined ? createUsageRecorder(store.writer, storage, logger) : null;
+  const recorder: UsageRecorder | null =
+    options.usageSink === undefined ? createUsageRecorder(store.writer, storage, logger, (records) => bus.publish('usage.stored', { records })) : null;
   // Proxy core: account state, sticky sessions and strategy rotations outlive reloads.
   const clock = systemClock;
   // Prometheus /metrics: request figures from the bus and from failed attempts; cooldowns and

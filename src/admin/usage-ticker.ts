@@ -14,8 +14,9 @@ const SETTLE_MARGIN_MS = 150;
 /**
  * The stream behind `usageUpdated`: a report at once, then a new one whenever it changed, at most
  * once per `usageTickMs`. A finished request only marks the report dirty; the store is queried
- * after the recorder had time to write the record, plus one trailing check a tick later for a
- * slow write, so a burst of requests costs a query per second, not one per request.
+ * when the recorder says its batch is stored, or (another instance's request, a sink without
+ * that signal) after the recorder had time to write the record plus one trailing check a tick
+ * later, so a burst of requests costs a query per second, not one per request.
  */
 export function usageUpdates(deps: AdminDeps, args: UsageArgs): EventStream<UsageReportView> {
   // Bad arguments fail the subscribe call itself instead of surfacing later on the stream.
@@ -73,8 +74,16 @@ export function usageUpdates(deps: AdminDeps, args: UsageArgs): EventStream<Usag
     trailing = true;
     schedule(durationMs(deps.holder.current().config.storage.batch.interval) + SETTLE_MARGIN_MS);
   };
-  // Other instances write to the same store: their requests change the report too.
-  const offCompleted = [deps.bus.subscribe('request.completed', onCompleted), deps.bus.subscribe('remote.request.completed', onCompleted)];
+  // This instance's records are in the store: read now (at most once per tick). Under load a
+  // write can take longer than the guess above and its trailing check together.
+  const onStored = () => schedule(0);
+  // Other instances write to the same store: their requests change the report too (their writes
+  // are only known by the guess).
+  const offCompleted = [
+    deps.bus.subscribe('request.completed', onCompleted),
+    deps.bus.subscribe('remote.request.completed', onCompleted),
+    deps.bus.subscribe('usage.stored', onStored),
+  ];
   const idle = setInterval(() => schedule(0), IDLE_RECHECK_MS);
   idle.unref();
   void tick();

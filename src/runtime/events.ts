@@ -39,6 +39,8 @@ export interface GatewayEvents {
   'config.applied': ReloadResult;
   'config.rejected': ReloadResult;
   'request.completed': UsageRecord;
+  /** Usage records reached the store (a batch of the recorder): reports read from it changed. */
+  'usage.stored': { readonly records: number };
   /** An account's state changed on this instance (published by the admin API's account feed). */
   'account.changed': AccountChange;
   'remote.config': RemoteEvent<ReloadResult>;

@@ -5,7 +5,7 @@ import { UsageRecorder } from './recorder.js';
 import type { UsageWriter } from './usage-writer.js';
 
 /** The recorder with the `storage:` settings of gateway.yaml (batch size and interval, buffer, spool directory). */
-export function createUsageRecorder(writer: UsageWriter, storage: GatewayConfig['storage'], logger: Logger): UsageRecorder {
+export function createUsageRecorder(writer: UsageWriter, storage: GatewayConfig['storage'], logger: Logger, onStored?: (inserted: number) => void): UsageRecorder {
   return new UsageRecorder({
     writer,
     logger,
@@ -13,5 +13,6 @@ export function createUsageRecorder(writer: UsageWriter, storage: GatewayConfig[
     intervalMs: durationMs(storage.batch.interval),
     bufferLimit: storage.bufferLimit,
     spoolDir: storage.spoolDir,
+    onStored,
   });
 }

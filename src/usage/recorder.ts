@@ -19,6 +19,8 @@ export interface RecorderOptions {
   backoff?: Partial<BackoffSettings>;
   /** How long close() keeps trying the store before it spools what is left (default 10 s). */
   closeTimeoutMs?: number;
+  /** Told after every batch the store took, with the records it inserted (the live usage views re-read then). */
+  onStored?: (inserted: number) => void;
 }
 
 export interface RecorderStats {
@@ -86,9 +88,11 @@ export class UsageRecorder implements UsageSink {
   private readonly stat = { written: 0, duplicates: 0, failures: 0, consecutiveFailures: 0 };
   private lastError: RecorderStats['lastError'] = null;
   private lastWriteAt: number | null = null;
+  private readonly onStored: (inserted: number) => void;
 
   constructor(options: RecorderOptions) {
     this.writer = options.writer;
+    this.onStored = options.onStored ?? (() => undefined);
     this.logger = options.logger;
     this.bufferLimit = Math.max(1, options.bufferLimit ?? 10_000);
     this.batchSize = Math.max(1, Math.min(options.batchSize ?? 500, this.bufferLimit));
@@ -271,6 +275,7 @@ export class UsageRecorder implements UsageSink {
 
   private onSuccess(inserted: number, duplicates: number): void {
     this.stat.written += inserted;
+    if (inserted > 0) this.onStored(inserted);
     this.stat.duplicates += duplicates;
     this.lastWriteAt = Date.now();
     if (this.stat.consecutiveFailures > 0) {

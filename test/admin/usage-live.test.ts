@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOpenAiUpstream } from '../fakes/openai-upstream.js';
@@ -55,6 +56,30 @@ models:
       expect(query.usage.totals).toMatchObject({ inputTokens: 12 * (base + 3), outputTokens: 7 * (base + 3), costMicroUsd: 26 * (base + 3) });
       feed.unsubscribe();
     } finally {
+      await harness.close();
+    }
+  });
+
+  it('usageUpdated follows the store, not a guess: records written late (the store was locked) still tick at once', async () => {
+    const harness = await AdminHarness.start(config());
+    const locker = new Database(join(dir, 'usage.sqlite'));
+    try {
+      const feed = new Feed<UsageTick>(harness.socket(), 'subscription { usageUpdated(range: { last: "1h" }) { totals { requests } rows { group { keyId } totals { requests } } } }');
+      const base = (await feed.nextData()).usageUpdated.totals.requests;
+      // Another connection holds the write lock for longer than the batch interval, the settle
+      // margin and the trailing check together: the records reach the store only after that.
+      locker.exec('BEGIN EXCLUSIVE');
+      const client = new OpenAI({ baseURL: `${harness.gateway.url}/v1`, apiKey: 'dummy', maxRetries: 0 });
+      for (let i = 0; i < 2; i += 1) await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      locker.exec('COMMIT');
+      // Well before the 30 s idle re-check: the recorder's "stored" signal triggers the tick.
+      let tick = await feed.nextData(15_000);
+      while (tick.usageUpdated.totals.requests < base + 2) tick = await feed.nextData(15_000);
+      expect(tick.usageUpdated.totals.requests).toBe(base + 2);
+      feed.unsubscribe();
+    } finally {
+      locker.close();
       await harness.close();
     }
   });
