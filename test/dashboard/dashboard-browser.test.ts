@@ -129,9 +129,18 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     for (let i = 0; i < 2; i++) await alpha.chat.completions.create({ model: 'gpt-test', messages });
     expect(gw.a.requests.length).toBe(before);
 
-    await page.click(`${row('accounts', 'data-account-id', 'acct-a')} button:has-text("Resume")`);
+    // A click held down while live updates arrive (the two requests' usage) still counts: the
+    // page does not rebuild the button between its mousedown and mouseup.
+    const resume = page.locator(`${row('accounts', 'data-account-id', 'acct-a')} button:has-text("Resume")`);
+    const box = await resume.boundingBox();
+    if (box === null) throw new Error('the Resume button is not on the page');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    for (let i = 0; i < 2; i++) await alpha.chat.completions.create({ model: 'gpt-test', messages });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await page.mouse.up();
     await waitFor(async () => (await page.locator(row('accounts', 'data-account-id', 'acct-a')).getAttribute('data-status')) === 'AVAILABLE', { timeoutMs: 20_000, what: 'acct-a available' });
-    await waitForText(page, cell('keys', 'data-key-id', 'alpha', 'requests'), (text) => text === '4', 'alpha: 4 requests');
+    await waitForText(page, cell('keys', 'data-key-id', 'alpha', 'requests'), (text) => text === '6', 'alpha: 6 requests');
   });
 
   it('renders in light and dark and saves both as screenshots', async () => {

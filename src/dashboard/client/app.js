@@ -102,11 +102,43 @@ const PANELS = {
 
 /** @param {...Panel} panels */
 function render(...panels) {
-  if (dirty.size === 0) requestAnimationFrame(flush);
+  if (dirty.size === 0 && !pointerHeld) requestAnimationFrame(flush);
   for (const panel of panels) dirty.add(panel);
 }
 
+// Panels are rebuilt whole. A rebuild between a button's mousedown and its mouseup (a live update
+// landing mid-click) would replace the button, and the browser then fires no click: the user's
+// click would be lost. So nothing is redrawn while a pointer button is held (at most 5 s: a press
+// whose release the page never sees must not freeze it).
+let pointerHeld = false;
+let pointerTimer = 0;
+document.addEventListener(
+  'pointerdown',
+  () => {
+    pointerHeld = true;
+    clearTimeout(pointerTimer);
+    pointerTimer = window.setTimeout(() => {
+      pointerHeld = false;
+      if (dirty.size > 0) requestAnimationFrame(flush);
+    }, 5000);
+  },
+  true,
+);
+for (const type of ['pointerup', 'pointercancel']) {
+  document.addEventListener(
+    type,
+    () => {
+      pointerHeld = false;
+      clearTimeout(pointerTimer);
+      // After the click event of this press has run.
+      if (dirty.size > 0) setTimeout(() => requestAnimationFrame(flush), 0);
+    },
+    true,
+  );
+}
+
 function flush() {
+  if (pointerHeld) return;
   const panels = [...dirty];
   dirty.clear();
   for (const panel of panels) PANELS[panel]();
