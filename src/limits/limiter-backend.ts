@@ -27,6 +27,6 @@ export interface LimiterBackend {
 export const UNBOUNDED_POINTS = Number.MAX_SAFE_INTEGER;
 
 /** The counter of a shared store's rate-limiter-flexible limiter. */
-export function limiterCounter(limiter: RateLimiterAbstract, windowSec: number): WindowCounter {
-  return new LimiterWindowCounter(limiter, windowSec * 1000);
+export function limiterCounter(limiter: RateLimiterAbstract): WindowCounter {
+  return new LimiterWindowCounter(limiter);
 }

@@ -8,7 +8,7 @@ export class MemoryLimiterBackend implements LimiterBackend {
 
   counter(_name: string, windowSec: number): MemoryWindowCounter {
     // Each counter has its own store, so the name need not prefix its keys.
-    return new MemoryWindowCounter(windowSec * 1000);
+    return new MemoryWindowCounter(windowSec);
   }
 
   async close(): Promise<void> {}

@@ -9,11 +9,8 @@ import { EMPTY_COUNTER, stateOf, type CounterState, type WindowCounter } from '.
  */
 export class MemoryWindowCounter implements WindowCounter {
   private readonly storage = new MemoryStorage();
-  private readonly windowSec: number;
 
-  constructor(readonly windowMs: number) {
-    this.windowSec = windowMs / 1000;
-  }
+  constructor(private readonly windowSec: number) {}
 
   add(key: string, points: number): CounterState {
     return stateOf(this.storage.incrby(key, points, this.windowSec));

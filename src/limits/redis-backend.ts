@@ -47,7 +47,7 @@ export class RedisLimiterBackend implements LimiterBackend {
   }
 
   counter(name: string, windowSec: number): WindowCounter {
-    return limiterCounter(this.limiter(name, windowSec), windowSec);
+    return limiterCounter(this.limiter(name, windowSec));
   }
 
   private limiter(name: string, windowSec: number): RateLimiterAbstract {

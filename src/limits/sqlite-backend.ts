@@ -67,7 +67,7 @@ export class SqliteLimiterBackend implements LimiterBackend {
   }
 
   counter(name: string, windowSec: number): WindowCounter {
-    return limiterCounter(this.limiter(name, windowSec), windowSec);
+    return limiterCounter(this.limiter(name, windowSec));
   }
 
   private limiter(name: string, windowSec: number): RateLimiterAbstract {

@@ -18,7 +18,6 @@ export interface CounterState {
  * limits cost on the hot path. Callers handle both shapes (`isPromise`).
  */
 export interface WindowCounter {
-  readonly windowMs: number;
   /** Adds points (atomic in every store) and returns the state after adding. */
   add(key: string, points: number): MaybePromise<CounterState>;
   peek(key: string): MaybePromise<CounterState>;
@@ -30,10 +29,7 @@ export const EMPTY_COUNTER: CounterState = Object.freeze({ used: 0, resetMs: 0 }
 
 /** A counter over one rate-limiter-flexible limiter of a shared store (Redis, SQL). */
 export class LimiterWindowCounter implements WindowCounter {
-  constructor(
-    private readonly limiter: RateLimiterAbstract,
-    readonly windowMs: number,
-  ) {}
+  constructor(private readonly limiter: RateLimiterAbstract) {}
 
   add(key: string, points: number): Promise<CounterState> {
     // A limiter rejects with its result once consumed > points; the points are counted all the
