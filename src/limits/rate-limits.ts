@@ -63,9 +63,10 @@ export class RateLimits implements AccountAdmitter {
   admit(snapshot: Snapshot, key: KeySpec | null, model: ModelSpec): MaybePromise<RequestLimits> {
     if (key === null) return this.handle(snapshot, NO_HEADERS, null);
     if (key.models !== null && !key.models.has(model.id)) throw modelNotAllowed(key, model);
-    const policies = this.subjects.policies(snapshot, 'key', key, model.id);
+    const resolved = this.subjects.of('key', key);
+    const policies = resolved.policies(snapshot, model.id);
     if (policies.length === 0) return this.handle(snapshot, NO_HEADERS, null);
-    const admission = this.engine.admit(this.subjects.subject('key', key), policies);
+    const admission = this.engine.admit(resolved.subject, policies);
     return isPromise(admission) ? admission.then((a) => this.keyAdmitted(snapshot, a)) : this.keyAdmitted(snapshot, admission);
   }
 
@@ -75,9 +76,10 @@ export class RateLimits implements AccountAdmitter {
   }
 
   admitAccount(snapshot: Snapshot, account: AccountSpec, modelId: string): MaybePromise<AccountAdmission> {
-    const policies = this.subjects.policies(snapshot, 'account', account, modelId);
+    const resolved = this.subjects.of('account', account);
+    const policies = resolved.policies(snapshot, modelId);
     if (policies.length === 0) return NOTHING_COUNTED;
-    const admission = this.engine.admit(this.subjects.subject('account', account), policies);
+    const admission = this.engine.admit(resolved.subject, policies);
     return isPromise(admission) ? admission.then((a) => this.accountAdmitted(account, a)) : this.accountAdmitted(account, admission);
   }
 
@@ -108,8 +110,9 @@ export class RateLimits implements AccountAdmitter {
     const account = snapshot.accounts.get(accountId);
     if (account === undefined || account.policies.length === 0) return null;
     let worst: AccountBlock | null = null;
-    const subject = this.subjects.subject('account', account).counterKey;
-    for (const policy of this.subjects.policies(snapshot, 'account', account, modelId)) {
+    const resolved = this.subjects.of('account', account);
+    const subject = resolved.subject.counterKey;
+    for (const policy of resolved.policies(snapshot, modelId)) {
       let block = this.blocks.find(accountId, policy, now);
       if (block === null && policy.concurrency !== undefined && this.slots.count(policy.fingerprint, subject) >= policy.concurrency) {
         // A slot frees when a request ends; 1s is a guess that keeps clients from spinning.
@@ -127,7 +130,7 @@ export class RateLimits implements AccountAdmitter {
   async keyReadings(snapshot: Snapshot, keyId: string): Promise<KeyLimitReading[]> {
     const key = snapshot.keys.get(keyId);
     if (key === undefined) return [];
-    const subject = this.subjects.subject('key', key).counterKey;
+    const subject = this.subjects.of('key', key).subject.counterKey;
     const readings: Array<Promise<KeyLimitReading>> = [];
     for (const policy of key.policies.flatMap((id) => snapshot.policies.get(id) ?? [])) {
       for (const { dimension, limit, counter } of this.pool.probes(policy)) {

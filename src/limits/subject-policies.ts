@@ -8,9 +8,24 @@ export interface PolicyHolder {
   readonly policies: readonly string[];
 }
 
-interface Resolved {
+/** One key's or account's limit subject and, per model, the policies that apply. */
+export class ResolvedHolder {
   readonly subject: LimitSubject;
-  readonly byModel: Map<string, readonly PolicySpec[]>;
+  private readonly byModel = new Map<string, readonly PolicySpec[]>();
+
+  constructor(
+    kind: LimitSubject['kind'],
+    private readonly holder: PolicyHolder,
+  ) {
+    this.subject = limitSubject(kind, holder.id);
+  }
+
+  /** The policies that apply to `modelId`, resolved in `snapshot` (the holder's own). */
+  policies(snapshot: Snapshot, modelId: string): readonly PolicySpec[] {
+    let policies = this.byModel.get(modelId);
+    if (policies === undefined) this.byModel.set(modelId, (policies = applicablePolicies(snapshot, this.holder.policies, modelId)));
+    return policies;
+  }
 }
 
 /**
@@ -19,23 +34,11 @@ interface Resolved {
  * with their snapshot). The hot path then builds no counter key and filters no policy list.
  */
 export class SubjectPolicies {
-  private readonly resolved = new WeakMap<PolicyHolder, Resolved>();
+  private readonly resolved = new WeakMap<PolicyHolder, ResolvedHolder>();
 
-  subject(kind: LimitSubject['kind'], holder: PolicyHolder): LimitSubject {
-    return this.entry(kind, holder).subject;
-  }
-
-  /** The holder's policies that apply to `modelId`, resolved in `snapshot` (the holder's own). */
-  policies(snapshot: Snapshot, kind: LimitSubject['kind'], holder: PolicyHolder, modelId: string): readonly PolicySpec[] {
-    const { byModel } = this.entry(kind, holder);
-    let policies = byModel.get(modelId);
-    if (policies === undefined) byModel.set(modelId, (policies = applicablePolicies(snapshot, holder.policies, modelId)));
-    return policies;
-  }
-
-  private entry(kind: LimitSubject['kind'], holder: PolicyHolder): Resolved {
+  of(kind: LimitSubject['kind'], holder: PolicyHolder): ResolvedHolder {
     let entry = this.resolved.get(holder);
-    if (entry === undefined) this.resolved.set(holder, (entry = { subject: limitSubject(kind, holder.id), byModel: new Map() }));
+    if (entry === undefined) this.resolved.set(holder, (entry = new ResolvedHolder(kind, holder)));
     return entry;
   }
 }
