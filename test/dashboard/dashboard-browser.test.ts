@@ -133,9 +133,11 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     // page does not rebuild the button between its mousedown and mouseup.
     const resume = page.locator(`${row('accounts', 'data-account-id', 'acct-a')} button:has-text("Resume")`);
     // Drawn once the pause is known and its mutation no longer busy.
-    await waitFor(async () => (await resume.count()) === 1 && (await resume.isEnabled()) && (await resume.boundingBox()) !== null, { timeoutMs: 20_000, what: 'the Resume button' });
-    const box = await resume.boundingBox();
-    if (box === null) throw new Error('the Resume button left the page');
+    // (Live updates redraw the panel meanwhile: the box is taken from a moment the button was there.)
+    const box = await waitFor(async () => ((await resume.count()) === 1 && (await resume.isEnabled()) ? await resume.boundingBox({ timeout: 1000 }).catch(() => null) : null), {
+      timeoutMs: 20_000,
+      what: 'the Resume button',
+    });
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
     for (let i = 0; i < 2; i++) await alpha.chat.completions.create({ model: 'gpt-test', messages });
